@@ -1,0 +1,103 @@
+"""Writes for users and their memberships."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from apps.companies.models import Company, Membership, Role
+from apps.core.errors import ValidationFailed
+
+from .models import User
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(fields={"password": list(exc.messages)}) from None
+
+
+def email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    name: str = "",
+    phone: str = "",
+    language: str = "",
+    password: str | None = None,
+) -> User:
+    """Create a user; the email is unique regardless of case.
+
+    Without a password the account cannot sign in until one is set.
+    """
+    email = User.objects.normalize_email(email).lower()
+    if email_taken(email):
+        raise ValidationFailed(
+            fields={"email": [_("A user with this email already exists.")]}
+        )
+    user = User(email=email, name=name, phone=phone or "", language=language or "")
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            fields={"email": [_("A user with this email already exists.")]}
+        ) from None
+    return user
+
+
+@transaction.atomic
+def membership_create(*, user: User, company: Company, role: str) -> Membership:
+    """Join a user to a company; an `actor` membership gets its actor profile."""
+    if Membership.objects.filter(user=user, company=company).exists():
+        raise ValidationFailed(
+            fields={"user": [_("This user is already a member of the company.")]}
+        )
+    return Membership.objects.create(user=user, company=company, role=role)
+
+
+@transaction.atomic
+def customer_register(
+    *,
+    company: Company,
+    email: str,
+    name: str,
+    phone: str = "",
+    password: str,
+    language: str = "",
+) -> User:
+    """Self-registration: a new user with a `customer` membership."""
+    user = user_create(
+        email=email, name=name, phone=phone, language=language, password=password
+    )
+    membership_create(user=user, company=company, role=Role.CUSTOMER)
+    return user
+
+
+def user_update(*, user: User, data: dict) -> User:
+    """Change a user's profile fields; a new password is validated first."""
+    password = data.pop("password", None)
+    if "email" in data:
+        email = User.objects.normalize_email(data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise ValidationFailed(
+                fields={"email": [_("A user with this email already exists.")]}
+            )
+        data["email"] = email
+    for field, value in data.items():
+        setattr(user, field, value)
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    user.save()
+    return user

@@ -1,0 +1,165 @@
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.accounts import services as account_services
+from apps.accounts.api.views import check_may_grant
+from apps.accounts.models import User
+from apps.accounts.permissions import (
+    IsSuperAdmin,
+    company_ids,
+    forget_memberships,
+    require_role,
+)
+from apps.companies import selectors
+from apps.companies.models import MANAGING_ROLES, Company, Membership, Role
+from apps.core.errors import ValidationFailed
+from apps.core.idempotency import idempotent
+
+from .serializers import (
+    CompanySerializer,
+    MembershipCreateInputSerializer,
+    MembershipSerializer,
+    MembershipUpdateInputSerializer,
+)
+
+
+class CompanyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CompanySerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_superuser:
+            return Company.objects.all()
+        return Company.objects.filter(id__in=company_ids(user))
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsSuperAdmin()]
+        return super().get_permissions()
+
+    @idempotent
+    def create(self, request):
+        serializer = CompanySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        company = serializer.save()
+        return Response(CompanySerializer(company).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        company = self.get_object()
+        require_role(request.user, company.id, [Role.ADMIN])
+        return super().partial_update(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
+        ]
+    )
+    @action(detail=True, methods=["get"])
+    def statistics(self, request, pk=None):
+        company = self.get_object()
+        require_role(request.user, company.id, MANAGING_ROLES)
+        date_from, date_to = selectors.parse_date_range(
+            company,
+            request.query_params.get("date_from"),
+            request.query_params.get("date_to"),
+        )
+        return Response(
+            selectors.company_statistics(
+                company=company, date_from=date_from, date_to=date_to
+            )
+        )
+
+    def _members_queryset(self, company):
+        return Membership.objects.filter(company=company).select_related(
+            "user", "actor_profile"
+        )
+
+    @extend_schema(
+        request=MembershipCreateInputSerializer, responses=MembershipSerializer
+    )
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        company = self.get_object()
+        if request.method == "GET":
+            require_role(request.user, company.id, MANAGING_ROLES)
+            queryset = self._members_queryset(company).order_by("role", "user__email")
+            role = request.query_params.get("role")
+            if role:
+                queryset = queryset.filter(role=role)
+            page = self.paginate_queryset(queryset)
+            return self.get_paginated_response(
+                MembershipSerializer(page, many=True).data
+            )
+        return self._member_create(request, company)
+
+    @idempotent
+    def _member_create(self, request, company):
+        serializer = MembershipCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        check_may_grant(request.user, company.id, data["role"])
+        lookup = (
+            Q(pk=data["user"]) if "user" in data else Q(email__iexact=data["email"])
+        )
+        user = User.objects.filter(lookup, is_active=True).first()
+        if user is None:
+            raise ValidationFailed(
+                fields={"user": [_("No active user matches.")]},
+            )
+
+        membership = account_services.membership_create(
+            user=user, company=company, role=data["role"]
+        )
+        membership = self._members_queryset(company).get(pk=membership.pk)
+        return Response(
+            MembershipSerializer(membership).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=MembershipUpdateInputSerializer, responses=MembershipSerializer
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"members/(?P<member_id>\d+)",
+    )
+    def member_detail(self, request, pk=None, member_id=None):
+        company = self.get_object()
+        require_role(request.user, company.id, MANAGING_ROLES)
+        membership = get_object_or_404(self._members_queryset(company), pk=member_id)
+        check_may_grant(request.user, company.id, membership.role)
+
+        if request.method == "DELETE":
+            if membership.user_id == request.user.id:
+                raise ValidationFailed(_("You cannot remove your own membership."))
+            membership.delete()
+            forget_memberships(membership.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+
+        serializer = MembershipUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "role" in data:
+            check_may_grant(request.user, company.id, data["role"])
+        for field, value in data.items():
+            setattr(membership, field, value)
+        membership.save(update_fields=[*data.keys(), "updated_at"])
+        membership = self._members_queryset(company).get(pk=membership.pk)
+        return Response(MembershipSerializer(membership).data)

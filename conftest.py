@@ -1,0 +1,85 @@
+"""Personas shared by every app's tests: two companies, every role in each."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.accounts.models import User
+from apps.appointments.models import Actor
+from apps.companies.models import Company, Role
+from apps.core.tests.factories import CompanyFactory, UserFactory, actor_of, member
+
+
+@dataclass
+class Tenant:
+    company: Company
+    admin: User
+    manager: User
+    actor_user: User
+    actor: Actor
+    customer: User
+    other_customer: User
+
+
+def make_tenant(prefix: str, **company_fields) -> Tenant:
+    company = CompanyFactory(
+        name=f"{prefix.title()} Co", slug=f"{prefix}-co", **company_fields
+    )
+    actor_user = member(company, Role.ACTOR, email=f"actor@{prefix}.example.com")
+    return Tenant(
+        company=company,
+        admin=member(company, Role.ADMIN, email=f"admin@{prefix}.example.com"),
+        manager=member(company, Role.MANAGER, email=f"manager@{prefix}.example.com"),
+        actor_user=actor_user,
+        actor=actor_of(actor_user, company),
+        customer=member(company, Role.CUSTOMER, email=f"customer@{prefix}.example.com"),
+        other_customer=member(
+            company, Role.CUSTOMER, email=f"customer2@{prefix}.example.com"
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tenant_a(db) -> Tenant:
+    return make_tenant("alpha")
+
+
+@pytest.fixture
+def tenant_b(db) -> Tenant:
+    return make_tenant("beta")
+
+
+@pytest.fixture
+def super_admin(db) -> User:
+    return UserFactory(email="root@example.com", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` signs it in with a token."""
+
+    class Client(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return Client()
+
+
+@pytest.fixture
+def client_for():
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client
+
+    return make

@@ -1,0 +1,3 @@
+"""WebSocket routes, served under /ws/."""
+
+websocket_urlpatterns: list = []
