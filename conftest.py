@@ -42,6 +42,13 @@ def make_tenant(prefix: str, **company_fields) -> Tenant:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 spends about 0.4 s a hash by design; the personas alone make
+    # fourteen users per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
