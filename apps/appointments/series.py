@@ -12,11 +12,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.errors import DomainError
 
-from . import selectors, services
+from . import recurrence, selectors, services
 from .availability import Busy, BusyKind, Reason, check_start
 from .errors import SlotUnavailable
 from .models import Appointment, AppointmentSeries, AppointmentStatus
@@ -30,22 +30,33 @@ class SeriesResult:
     skipped: list[tuple[datetime, str]] = field(default_factory=list)
 
 
+# The recurrence module's fixed messages, marked here for translation.
 RECURRENCE_MESSAGES = {
-    "invalid_recurrence": lambda: _("The recurrence rule is not valid."),
-    "recurrence_too_long": lambda: _(
-        "The recurrence is too long: at most 200 occurrences, ending at most "
-        "two years ahead."
+    recurrence.MESSAGE_INVALID: gettext_lazy("The recurrence rule is not valid."),
+    recurrence.MESSAGE_COUNT_OR_UNTIL: gettext_lazy(
+        "Give either a count or an end date for the recurrence, not both."
     ),
-    "recurrence_empty": lambda: _("The recurrence has no occurrences."),
+    recurrence.MESSAGE_UNBOUNDED: gettext_lazy(
+        "The recurrence never ends: give a count or an end date."
+    ),
+    recurrence.MESSAGE_TOO_MANY: gettext_lazy(
+        "The recurrence has too many occurrences (at most 200)."
+    ),
+    recurrence.MESSAGE_TOO_FAR: gettext_lazy(
+        "The recurrence ends too far in the future (at most two years ahead)."
+    ),
+    recurrence.MESSAGE_EMPTY: gettext_lazy("The recurrence has no occurrences."),
 }
 
 
 def recurrence_failure(exc: RecurrenceError) -> DomainError:
     """A 400 with the recurrence error's code and a translated message."""
-    message = RECURRENCE_MESSAGES.get(
-        exc.code, RECURRENCE_MESSAGES["invalid_recurrence"]
+    message = str(
+        RECURRENCE_MESSAGES.get(
+            exc.message, RECURRENCE_MESSAGES[recurrence.MESSAGE_INVALID]
+        )
     )
-    return DomainError(message(), code=exc.code, fields={"recurrence": [message()]})
+    return DomainError(message, code=exc.code, fields={"recurrence": [message]})
 
 
 def rule_text(recurrence, *, dtstart: datetime, allow_unbounded: bool = False) -> str:
@@ -55,7 +66,7 @@ def rule_text(recurrence, *, dtstart: datetime, allow_unbounded: bool = False) -
     `count` and `until` and then repeats without end.
     """
     if not isinstance(recurrence, dict):
-        raise RecurrenceError("invalid_recurrence")
+        raise RecurrenceError(recurrence.INVALID_RECURRENCE)
     if (
         allow_unbounded
         and "rrule" not in recurrence

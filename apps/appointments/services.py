@@ -665,14 +665,17 @@ def _block_fields(*, actor: Actor, start: datetime, end: datetime, recurrence) -
             starts = expand(rrule_text, dtstart=local_start, tz=tz)
             recurrence_end = starts[-1] + (end - start)
         else:
-            # Validate the unbounded rule on a short window.
-            expand(
+            # An unbounded rule that yields nothing in its first year and a
+            # month never will: refuse it now rather than have every
+            # availability read search for it.
+            if not expand(
                 rrule_text,
                 dtstart=local_start,
                 tz=tz,
                 window_start=start,
                 window_end=start + timedelta(days=400),
-            )
+            ):
+                raise RecurrenceError("recurrence_empty")
     except RecurrenceError as exc:
         raise recurrence_failure(exc) from None
     return {"rrule": rrule_text, "recurrence_end": recurrence_end}
