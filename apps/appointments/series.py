@@ -20,7 +20,13 @@ from . import recurrence, selectors, services
 from .availability import Busy, BusyKind, Reason, check_start
 from .errors import SlotUnavailable
 from .models import Appointment, AppointmentSeries, AppointmentStatus
-from .recurrence import RecurrenceError, build_rrule_text, expand, parse_spec
+from .recurrence import (
+    INVALID_RECURRENCE,
+    RecurrenceError,
+    build_rrule_text,
+    expand,
+    parse_spec,
+)
 
 
 @dataclass
@@ -66,7 +72,7 @@ def rule_text(recurrence, *, dtstart: datetime, allow_unbounded: bool = False) -
     `count` and `until` and then repeats without end.
     """
     if not isinstance(recurrence, dict):
-        raise RecurrenceError(recurrence.INVALID_RECURRENCE)
+        raise RecurrenceError(INVALID_RECURRENCE)
     if (
         allow_unbounded
         and "rrule" not in recurrence
