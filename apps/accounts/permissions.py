@@ -14,6 +14,8 @@ from apps.companies.models import MANAGING_ROLES, STAFF_ROLES, Membership, Role
 from apps.core.errors import Forbidden, NotFound, ValidationFailed
 
 MEMBERSHIP_CACHE_ATTR = "_active_memberships"
+# A manager may give these roles; only an admin may make admins and managers.
+ROLES_A_MANAGER_MAY_GRANT = frozenset({Role.ACTOR, Role.CUSTOMER})
 
 
 def memberships(user) -> list[Membership]:
@@ -78,6 +80,40 @@ def is_manager_of(user, company_id: int) -> bool:
     return has_role(user, company_id, MANAGING_ROLES)
 
 
+def require_may_grant(user, company_id: int, role: str) -> None:
+    """Admins grant any role; managers only `actor` and `customer`.
+
+    The same rule covers changing or removing a membership that has `role`.
+    """
+    require_role(user, company_id, MANAGING_ROLES)
+    if user.is_superuser:
+        return
+    if role_in(user, company_id) == Role.MANAGER and role not in (
+        ROLES_A_MANAGER_MAY_GRANT
+    ):
+        raise Forbidden()
+
+
+def require_may_edit_person(user, target) -> None:
+    """Changing someone's profile or password needs authority over all of them.
+
+    A person may belong to several companies (a customer of two salons), so
+    the admin of one company may edit them only if every company they belong
+    to is one where the admin could grant their role; otherwise one salon
+    could take over an account another company relies on.
+    """
+    if user.is_superuser or target.pk == user.pk:
+        return
+    if target.is_superuser:
+        raise Forbidden()
+    for company_id, role in target.memberships.values_list("company_id", "role"):
+        if role_in(user, company_id) is None:
+            # The person is visible through a shared company; the refusal is
+            # about authority, not visibility.
+            raise Forbidden()
+        require_may_grant(user, company_id, role)
+
+
 def resolve_company_id(user, requested, roles: Iterable[str] | None = None) -> int:
     """The company a request acts on.
 
@@ -138,5 +174,7 @@ __all__ = [
     "company_ids",
     "role_in",
     "require_role",
+    "require_may_grant",
+    "require_may_edit_person",
     "resolve_company_id",
 ]

@@ -58,12 +58,49 @@ def user_create(
 
 @transaction.atomic
 def membership_create(*, user: User, company: Company, role: str) -> Membership:
-    """Join a user to a company; an `actor` membership gets its actor profile."""
-    if Membership.objects.filter(user=user, company=company).exists():
+    """Join a user to a company; an `actor` membership gets its actor profile.
+
+    A membership that was deactivated (see `membership_remove`) comes back
+    with the new role instead of a second row.
+    """
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(user=user, company=company)
+        .first()
+    )
+    if existing is not None and existing.is_active:
         raise ValidationFailed(
             fields={"user": [_("This user is already a member of the company.")]}
         )
+    if existing is not None:
+        existing.role = role
+        existing.is_active = True
+        existing.save(update_fields=["role", "is_active", "updated_at"])
+        return existing
     return Membership.objects.create(user=user, company=company, role=role)
+
+
+def _has_history(membership: Membership) -> bool:
+    actor = getattr(membership, "actor_profile", None)
+    return actor is not None and actor.appointments.exists()
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Take a user out of a company.
+
+    An actor whose appointments still name them is deactivated instead of
+    deleted (their profile stops being bookable), so the company's history
+    keeps its staff; any other membership is deleted.
+    """
+    if _has_history(membership):
+        membership.is_active = False
+        membership.save(update_fields=["is_active", "updated_at"])
+        actor = membership.actor_profile
+        actor.is_bookable = False
+        actor.save(update_fields=["is_bookable", "updated_at"])
+    else:
+        membership.delete()
 
 
 @transaction.atomic

@@ -63,8 +63,9 @@ def _drf_detail(exc: exceptions.APIException) -> str:
         return _("Unsupported media type in the request.")
     if isinstance(exc, exceptions.Throttled):
         if exc.wait:
+            # DRF has already rounded the wait up to whole seconds.
             return _("Too many requests. Try again in %(seconds)d seconds.") % {
-                "seconds": int(exc.wait) + 1
+                "seconds": int(exc.wait)
             }
         return _("Too many requests. Try again later.")
     return str(exc.detail)
@@ -104,7 +105,7 @@ def exception_handler(exc, context):
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait) + 1)
+        headers["Retry-After"] = str(int(exc.wait))
 
     set_rollback()
     if isinstance(exc, exceptions.ValidationError):

@@ -1,6 +1,5 @@
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -16,11 +15,13 @@ from apps.accounts.permissions import (
     IsCompanyManagerAnywhere,
     company_ids,
     forget_memberships,
-    require_role,
+    require_may_edit_person,
+    require_may_grant,
+    resolve_company_id,
 )
 from apps.accounts.throttles import LoginAddressThrottle, LoginEmailThrottle
-from apps.companies.models import MANAGING_ROLES, Company, Membership, Role
-from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.companies.models import MANAGING_ROLES, Company, Membership
+from apps.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from apps.core.idempotency import idempotent
 
 from .serializers import (
@@ -32,28 +33,12 @@ from .serializers import (
     UserUpdateInputSerializer,
 )
 
-# A manager may give these roles; only an admin may make admins and managers.
-ROLES_A_MANAGER_MAY_GRANT = frozenset({Role.ACTOR, Role.CUSTOMER})
-
 
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
 
     def __init__(self):
         super().__init__(_("Email or password is incorrect."))
-
-
-def check_may_grant(user, company_id: int, role: str) -> None:
-    """Admins grant any role; managers only `actor` and `customer`."""
-    require_role(user, company_id, MANAGING_ROLES)
-    if user.is_superuser:
-        return
-    from apps.accounts.permissions import role_in
-
-    if role_in(user, company_id) == Role.MANAGER and role not in (
-        ROLES_A_MANAGER_MAY_GRANT
-    ):
-        raise Forbidden()
 
 
 class UserViewSet(viewsets.GenericViewSet):
@@ -65,9 +50,11 @@ class UserViewSet(viewsets.GenericViewSet):
     def get_permissions(self):
         if self.action in ("login", "register"):
             return [AllowAny()]
-        if self.action in ("logout", "me"):
-            return [IsAuthenticated()]
-        return [IsAuthenticated(), IsCompanyManagerAnywhere()]
+        if self.action == "list":
+            return [IsAuthenticated(), IsCompanyManagerAnywhere()]
+        # Creating for a named company and acting on one person are checked
+        # against that company, so another company's objects answer 404.
+        return [IsAuthenticated()]
 
     def get_throttles(self):
         if self.action == "register":
@@ -76,15 +63,35 @@ class UserViewSet(viewsets.GenericViewSet):
         return super().get_throttles()
 
     def get_queryset(self):
+        """People of the requester's companies.
+
+        Lists show the companies the requester manages; one person is looked
+        up in all of the requester's companies, so someone of another company
+        answers 404 and someone of the requester's own company 403 when the
+        role may not act (see `get_object`).
+        """
         user = self.request.user
         queryset = User.objects.all()
         if not user.is_superuser:
-            managed = company_ids(user, MANAGING_ROLES)
-            queryset = queryset.filter(memberships__company_id__in=managed).distinct()
+            roles = MANAGING_ROLES if self.action == "list" else None
+            queryset = queryset.filter(
+                memberships__company_id__in=company_ids(user, roles)
+            )
         company = self.request.query_params.get("company")
-        if company and company.isdigit():
-            queryset = queryset.filter(memberships__company_id=int(company)).distinct()
-        return queryset.order_by("email")
+        if self.action == "list" and company is not None:
+            company_id = resolve_company_id(user, company, MANAGING_ROLES)
+            queryset = queryset.filter(memberships__company_id=company_id)
+        return queryset.distinct().order_by("email")
+
+    def get_object(self):
+        target = super().get_object()
+        user = self.request.user
+        if user.is_superuser:
+            return target
+        managed = company_ids(user, MANAGING_ROLES)
+        if not target.memberships.filter(company_id__in=managed).exists():
+            raise Forbidden()
+        return target
 
     @extend_schema(request=LoginInputSerializer, responses={200: MeSerializer})
     @action(detail=False, methods=["post"], url_path="login")
@@ -160,7 +167,9 @@ class UserViewSet(viewsets.GenericViewSet):
         company_id = data.pop("company", None)
         role = data.pop("role", None)
         if company_id is not None:
-            check_may_grant(request.user, company_id, role)
+            require_may_grant(request.user, company_id, role)
+        elif not IsCompanyManagerAnywhere().has_permission(request, self):
+            raise Forbidden()
 
         with transaction.atomic():
             user = services.user_create(
@@ -179,7 +188,7 @@ class UserViewSet(viewsets.GenericViewSet):
     @extend_schema(request=UserUpdateInputSerializer, responses=UserSerializer)
     def partial_update(self, request, pk=None):
         target = self.get_object()
-        self._check_may_manage(target)
+        require_may_edit_person(request.user, target)
         serializer = UserUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -195,30 +204,28 @@ class UserViewSet(viewsets.GenericViewSet):
         appointments that name them keep their history.
         """
         target = self.get_object()
-        self._check_may_manage(target)
+        if target.pk == request.user.pk:
+            raise ValidationFailed(_("You cannot remove yourself."))
+        if target.is_superuser and not request.user.is_superuser:
+            raise Forbidden()
+        managed = Membership.objects.filter(user=target).select_related("actor_profile")
+        if not request.user.is_superuser:
+            managed = managed.filter(
+                company_id__in=company_ids(request.user, MANAGING_ROLES)
+            )
+        managed = list(managed)
+        for membership in managed:
+            require_may_grant(request.user, membership.company_id, membership.role)
+
         with transaction.atomic():
-            managed = Membership.objects.filter(user=target)
-            if not request.user.is_superuser:
-                managed = managed.filter(
-                    company_id__in=company_ids(request.user, MANAGING_ROLES)
-                )
-            managed.delete()
-            if not target.memberships.exists() or request.user.is_superuser:
+            for membership in managed:
+                services.membership_remove(membership=membership)
+            if (
+                request.user.is_superuser
+                or not target.memberships.filter(is_active=True).exists()
+            ):
                 target.is_active = False
                 target.save(update_fields=["is_active"])
                 Token.objects.filter(user=target).delete()
         forget_memberships(target)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def _check_may_manage(self, target: User) -> None:
-        """Managers may change customers and actors only; admins anyone below."""
-        user = self.request.user
-        if user.is_superuser or target.pk == user.pk:
-            return
-        if target.is_superuser:
-            raise Forbidden()
-        shared = Membership.objects.filter(
-            user=target, company_id__in=company_ids(user, MANAGING_ROLES)
-        ).filter(~Q(role__in=ROLES_A_MANAGER_MAY_GRANT))
-        for membership in shared:
-            check_may_grant(user, membership.company_id, membership.role)

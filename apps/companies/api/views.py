@@ -7,12 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts import services as account_services
-from apps.accounts.api.views import check_may_grant
 from apps.accounts.models import User
 from apps.accounts.permissions import (
     IsSuperAdmin,
     company_ids,
     forget_memberships,
+    require_may_grant,
     require_role,
 )
 from apps.companies import selectors
@@ -114,7 +114,7 @@ class CompanyViewSet(
         serializer = MembershipCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        check_may_grant(request.user, company.id, data["role"])
+        require_may_grant(request.user, company.id, data["role"])
         lookup = (
             Q(pk=data["user"]) if "user" in data else Q(email__iexact=data["email"])
         )
@@ -144,12 +144,12 @@ class CompanyViewSet(
         company = self.get_object()
         require_role(request.user, company.id, MANAGING_ROLES)
         membership = get_object_or_404(self._members_queryset(company), pk=member_id)
-        check_may_grant(request.user, company.id, membership.role)
+        require_may_grant(request.user, company.id, membership.role)
 
         if request.method == "DELETE":
             if membership.user_id == request.user.id:
                 raise ValidationFailed(_("You cannot remove your own membership."))
-            membership.delete()
+            account_services.membership_remove(membership=membership)
             forget_memberships(membership.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -157,7 +157,7 @@ class CompanyViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "role" in data:
-            check_may_grant(request.user, company.id, data["role"])
+            require_may_grant(request.user, company.id, data["role"])
         for field, value in data.items():
             setattr(membership, field, value)
         membership.save(update_fields=[*data.keys(), "updated_at"])

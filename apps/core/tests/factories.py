@@ -105,4 +105,6 @@ class TimeBlockFactory(factory.django.DjangoModelFactory):
 def full_week(actor: Actor, start=time(9, 0), end=time(18, 0)) -> None:
     """Working hours every day of the week for an actor."""
     for weekday in range(7):
-        WorkingHoursFactory(actor=actor, weekday=weekday, start_time=start, end_time=end)
+        WorkingHoursFactory(
+            actor=actor, weekday=weekday, start_time=start, end_time=end
+        )
