@@ -264,3 +264,54 @@ class HistorySerializer(serializers.Serializer):
             "to_start": as_local(row.to_start, tz),
             "note": row.note,
         }
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class ActorSlotsSerializer(serializers.Serializer):
+    actor = serializers.IntegerField()
+    display_name = serializers.CharField()
+    slots = SlotSerializer(many=True)
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    """The availability answer: `actor` + `slots` for one actor, else `actors`."""
+
+    timezone = serializers.CharField()
+    service = serializers.IntegerField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    actor = serializers.IntegerField(required=False)
+    slots = SlotSerializer(many=True, required=False)
+    actors = ActorSlotsSerializer(many=True, required=False)
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class SeriesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    company = serializers.IntegerField()
+    actor = serializers.IntegerField()
+    service = serializers.IntegerField()
+    customer = serializers.IntegerField()
+    rrule = serializers.CharField()
+    dtstart = serializers.DateTimeField()
+    occurrences = OccurrenceSerializer(many=True)
+
+
+class SeriesCancelSerializer(serializers.Serializer):
+    start_from = serializers.DateTimeField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("start_from")
+        return fields

@@ -40,9 +40,12 @@ from .serializers import (
     AppointmentCreateSerializer,
     AppointmentSerializer,
     AppointmentUpdateSerializer,
+    AvailabilitySerializer,
     HistorySerializer,
     ReasonSerializer,
     RescheduleSerializer,
+    SeriesCancelSerializer,
+    SeriesSerializer,
     ServiceByActorSerializer,
     ServiceSerializer,
     TimeBlockSerializer,
@@ -377,12 +380,13 @@ class AvailabilityView(APIView):
     """Free slots of one actor, or of every bookable actor offering a service."""
 
     @extend_schema(
+        responses=AvailabilitySerializer,
         parameters=[
             OpenApiParameter("service", int, required=True),
             OpenApiParameter("actor", int),
             OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
             OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-        ]
+        ],
     )
     def get(self, request):
         params = request.query_params
@@ -474,8 +478,11 @@ class AvailabilityView(APIView):
 
 class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = AppointmentSerializer
+    queryset = Appointment.objects.none()
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         queryset = selectors.appointment_list(user=self.request.user)
         params = self.request.query_params
         for name in ("actor", "customer", "service"):
@@ -694,7 +701,12 @@ def _memberships(user):
 class SeriesViewSet(ScopedViewSet):
     """A recurring appointment's occurrences, and cancelling them."""
 
+    serializer_class = SeriesSerializer
+    queryset = AppointmentSeries.objects.none()
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         user = self.request.user
         queryset = AppointmentSeries.objects.select_related("company")
         if user.is_superuser:
@@ -709,7 +721,7 @@ class SeriesViewSet(ScopedViewSet):
         series = self.get_object()
         return Response(series_services.series_representation(series))
 
-    @extend_schema(request=None)
+    @extend_schema(request=SeriesCancelSerializer, responses=SeriesSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         series = self.get_object()
