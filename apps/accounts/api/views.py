@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -50,10 +50,9 @@ class UserViewSet(viewsets.GenericViewSet):
     def get_permissions(self):
         if self.action in ("login", "register"):
             return [AllowAny()]
-        if self.action == "list":
-            return [IsAuthenticated(), IsCompanyManagerAnywhere()]
-        # Creating for a named company and acting on one person are checked
-        # against that company, so another company's objects answer 404.
+        # Each action checks the role against the company it acts on, so
+        # another company's objects answer 404 and a role that may not act
+        # in the requester's own company 403.
         return [IsAuthenticated()]
 
     def get_throttles(self):
@@ -77,10 +76,6 @@ class UserViewSet(viewsets.GenericViewSet):
             queryset = queryset.filter(
                 memberships__company_id__in=company_ids(user, roles)
             )
-        company = self.request.query_params.get("company")
-        if self.action == "list" and company is not None:
-            company_id = resolve_company_id(user, company, MANAGING_ROLES)
-            queryset = queryset.filter(memberships__company_id=company_id)
         return queryset.distinct().order_by("email")
 
     def get_object(self):
@@ -151,8 +146,18 @@ class UserViewSet(viewsets.GenericViewSet):
         )
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        parameters=[OpenApiParameter("company", int, description="company id")]
+    )
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        company = request.query_params.get("company")
+        if company is not None:
+            company_id = resolve_company_id(request.user, company, MANAGING_ROLES)
+            queryset = queryset.filter(memberships__company_id=company_id)
+        elif not IsCompanyManagerAnywhere().has_permission(request, self):
+            raise Forbidden()
+        page = self.paginate_queryset(queryset)
         return self.get_paginated_response(UserSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):

@@ -217,7 +217,11 @@ def test_me_lists_memberships_with_the_actor_profile(api, tenant_a, tenant_b):
             "actor_id": tenant_a.actor.id,
         },
         {
-            "company": {"id": tenant_b.company.id, "name": "Beta Co", "slug": "beta-co"},
+            "company": {
+                "id": tenant_b.company.id,
+                "name": "Beta Co",
+                "slug": "beta-co",
+            },
             "role": "customer",
             "actor_id": None,
         },

@@ -38,9 +38,7 @@ def test_users_list_shows_the_managed_company_only(api, tenant_a, tenant_b):
     ]
 
 
-def test_users_list_filters_by_company_for_multi_company_staff(
-    api, tenant_a, tenant_b
-):
+def test_users_list_filters_by_company_for_multi_company_staff(api, tenant_a, tenant_b):
     Membership.objects.create(
         user=tenant_a.admin, company=tenant_b.company, role=Role.MANAGER
     )
@@ -208,9 +206,7 @@ def test_users_update_profile(api, tenant_a):
 def test_users_update_email_is_unique_regardless_of_case(api, tenant_a):
     body = {"email": "ADMIN@alpha.example.com"}
 
-    response = api.as_user(tenant_a.admin).patch(
-        detail(tenant_a.customer), body, **EN
-    )
+    response = api.as_user(tenant_a.admin).patch(detail(tenant_a.customer), body, **EN)
 
     assert response.status_code == 400
     assert response.json()["fields"] == {
@@ -225,7 +221,10 @@ def test_users_update_password_is_validated(api, tenant_a):
 
     assert response.status_code == 400
     assert response.json()["fields"] == {
-        "password": ["This password is too common.", "This password is entirely numeric."]
+        "password": [
+            "This password is too common.",
+            "This password is entirely numeric.",
+        ]
     }
 
 
@@ -288,9 +287,9 @@ def test_users_destroy_keeps_a_person_with_other_companies(api, tenant_a, tenant
     assert response.status_code == 204
     tenant_a.customer.refresh_from_db()
     assert tenant_a.customer.is_active is True
-    assert list(
-        tenant_a.customer.memberships.values_list("company_id", flat=True)
-    ) == [tenant_b.company.id]
+    assert list(tenant_a.customer.memberships.values_list("company_id", flat=True)) == [
+        tenant_b.company.id
+    ]
 
 
 def test_users_destroy_manager_may_not_remove_the_admin(api, tenant_a):

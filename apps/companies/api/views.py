@@ -142,7 +142,8 @@ class CompanyViewSet(
     )
     def member_detail(self, request, pk=None, member_id=None):
         company = self.get_object()
-        require_role(request.user, company.id, MANAGING_ROLES)
+        # The membership is looked up before the role is checked, so another
+        # company's membership id answers 404 to every role alike.
         membership = get_object_or_404(self._members_queryset(company), pk=member_id)
         require_may_grant(request.user, company.id, membership.role)
 
