@@ -1,15 +1,52 @@
 """Personas shared by every app's tests: two companies, every role in each."""
 
+import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
+from django.utils.translation.reloader import translation_file_changed
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.appointments.models import Actor
 from apps.companies.models import Company, Role
 from apps.core.tests.factories import CompanyFactory, UserFactory, actor_of, member
+
+
+def pytest_configure(config):
+    # Settings are read before this file, so ENVIRONMENT is set on them
+    # directly (and in the environment, for subprocesses): the feature-flag
+    # registry gives tests the "test" defaults.
+    os.environ["ENVIRONMENT"] = "test"
+    settings.ENVIRONMENT = "test"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Compile the catalogues once when a .po is newer than its .mo."""
+    if shutil.which("msgfmt") is None:
+        return
+    stale = [
+        po.parent.parent.name
+        for locale_dir in settings.LOCALE_PATHS
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command(
+            "compilemessages",
+            locale=sorted(set(stale)),
+            ignore_patterns=[".venv", "node_modules"],
+            verbosity=0,
+        )
+        # Drops the catalogues Django already loaded in this process.
+        translation_file_changed(sender=None, file_path=Path("django.mo"))
 
 
 @dataclass

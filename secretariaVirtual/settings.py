@@ -295,3 +295,23 @@ if not DEBUG:
 # Product rules.
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 AVAILABILITY_MAX_RANGE_DAYS = 62
+
+# --- Feature flags (apps.feature_flags) -------------------------------------
+# Waffle's models are swapped for the project's, which add company targeting,
+# sticky A/B buckets and translated labels; set before any waffle migration.
+WAFFLE_FLAG_MODEL = "feature_flags.Flag"
+WAFFLE_SWITCH_MODEL = "feature_flags.Switch"
+WAFFLE_SAMPLE_MODEL = "feature_flags.Sample"
+# The project's admin registers the three models itself.
+WAFFLE_ENABLE_ADMIN_PAGES = False
+# A missing flag is decided by the registry (apps/feature_flags/registry.py),
+# never created on the fly.
+WAFFLE_CREATE_MISSING_FLAGS = False
+WAFFLE_FLAG_DEFAULT = False
+WAFFLE_SWITCH_DEFAULT = False
+WAFFLE_SAMPLE_DEFAULT = False
+# No `?<flag>=1` overrides from the query string in any environment.
+WAFFLE_OVERRIDE = False
+# A/B cookies of visitors who are not signed in: HTTPS-only outside DEBUG.
+WAFFLE_SECURE = not DEBUG
+# --- end of feature flags ----------------------------------------------------

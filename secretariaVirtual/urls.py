@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/auth/", include("apps.accounts.api.urls")),
     path("api/companies/", include("apps.companies.api.urls")),
     path("api/appointments/", include("apps.appointments.api.urls")),
+    path("api/feature-flags/", include("apps.feature_flags.api.urls")),
 ]
