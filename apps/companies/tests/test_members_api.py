@@ -1,0 +1,244 @@
+"""Company members: adding people with a role, changing and removing them."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from apps.appointments.models import Actor, Appointment
+from apps.companies.models import Membership, Role
+from apps.core.tests.factories import ServiceFactory, UserFactory
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def members_url(company) -> str:
+    return f"/api/companies/{company.id}/members/"
+
+
+def member_url(company, membership) -> str:
+    return f"{members_url(company)}{membership.id}/"
+
+
+def membership_of(user, company) -> Membership:
+    return Membership.objects.get(user=user, company=company)
+
+
+def test_members_list_is_ordered_by_role_then_email(api, tenant_a):
+    response = api.as_user(tenant_a.manager).get(members_url(tenant_a.company))
+
+    assert response.status_code == 200
+    assert [
+        (row["role"], row["user"]["email"]) for row in response.json()["results"]
+    ] == [
+        ("actor", "actor@alpha.example.com"),
+        ("admin", "admin@alpha.example.com"),
+        ("customer", "customer2@alpha.example.com"),
+        ("customer", "customer@alpha.example.com"),
+        ("manager", "manager@alpha.example.com"),
+    ]
+
+
+def test_members_list_filters_by_role(api, tenant_a):
+    response = api.as_user(tenant_a.admin).get(
+        members_url(tenant_a.company), {"role": "actor"}
+    )
+
+    rows = response.json()["results"]
+    assert [(row["user"]["id"], row["actor_id"]) for row in rows] == [
+        (tenant_a.actor_user.id, tenant_a.actor.id)
+    ]
+
+
+def test_members_create_by_email_makes_an_actor_profile(api, tenant_a):
+    person = UserFactory(email="barber@example.com", name="Zé Barbeiro")
+
+    response = api.as_user(tenant_a.manager).post(
+        members_url(tenant_a.company), {"email": "BARBER@example.com", "role": "actor"}
+    )
+
+    assert response.status_code == 201
+    actor = Actor.objects.get(user=person, company=tenant_a.company)
+    body = response.json()
+    assert (body["role"], body["user"], body["actor_id"], body["is_active"]) == (
+        "actor",
+        {"id": person.id, "email": "barber@example.com", "name": "Zé Barbeiro"},
+        actor.id,
+        True,
+    )
+    assert (actor.display_name, actor.is_bookable) == ("Zé Barbeiro", True)
+
+
+def test_members_create_by_user_id(api, tenant_a, tenant_b):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_b.customer.id, "role": "customer"},
+    )
+
+    assert response.status_code == 201
+    assert membership_of(tenant_b.customer, tenant_a.company).role == "customer"
+
+
+def test_members_create_needs_user_or_email(api, tenant_a):
+    client = api.as_user(tenant_a.admin)
+
+    neither = client.post(members_url(tenant_a.company), {"role": "actor"}, **EN)
+    both = client.post(
+        members_url(tenant_a.company),
+        {"user": 1, "email": "a@example.com", "role": "actor"},
+        **EN,
+    )
+
+    assert neither.json()["fields"] == {"user": ["Give either user or email."]}
+    assert both.json()["fields"] == {"user": ["Give either user or email."]}
+
+
+def test_members_create_unknown_or_inactive_user(api, tenant_a):
+    inactive = UserFactory(email="gone@example.com", is_active=False)
+    client = api.as_user(tenant_a.admin)
+
+    unknown = client.post(
+        members_url(tenant_a.company), {"email": "nobody@x.com", "role": "actor"}, **EN
+    )
+    deactivated = client.post(
+        members_url(tenant_a.company), {"user": inactive.id, "role": "actor"}, **EN
+    )
+
+    assert unknown.status_code == 400
+    assert unknown.json()["fields"] == {"user": ["No active user matches."]}
+    assert deactivated.json()["fields"] == {"user": ["No active user matches."]}
+
+
+def test_members_create_twice_is_refused(api, tenant_a):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_a.customer.id, "role": "actor"},
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "user": ["This user is already a member of the company."]
+    }
+    assert membership_of(tenant_a.customer, tenant_a.company).role == "customer"
+
+
+def test_members_create_refuses_an_unknown_role(api, tenant_a):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_a.customer.id, "role": "owner"},
+        **EN,
+    )
+
+    assert response.json()["fields"] == {"role": ['"owner" is not a valid choice.']}
+
+
+def test_members_update_role_away_from_actor_unbooks_the_profile(api, tenant_a):
+    membership = membership_of(tenant_a.actor_user, tenant_a.company)
+
+    response = api.as_user(tenant_a.manager).patch(
+        member_url(tenant_a.company, membership), {"role": "customer"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["role"] == "customer"
+    tenant_a.actor.refresh_from_db()
+    assert tenant_a.actor.is_bookable is False
+
+
+def test_members_update_manager_may_not_promote(api, tenant_a):
+    membership = membership_of(tenant_a.customer, tenant_a.company)
+
+    response = api.as_user(tenant_a.manager).patch(
+        member_url(tenant_a.company, membership), {"role": "manager"}, **EN
+    )
+
+    assert response.status_code == 403
+    assert membership_of(tenant_a.customer, tenant_a.company).role == "customer"
+
+
+def test_members_update_deactivates(api, tenant_a):
+    membership = membership_of(tenant_a.customer, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), {"is_active": False}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    me = api.as_user(tenant_a.customer).get("/api/companies/")
+    assert me.json()["results"] == []
+
+
+def test_members_delete_removes_the_membership(api, tenant_a):
+    membership = membership_of(tenant_a.other_customer, tenant_a.company)
+
+    response = api.as_user(tenant_a.manager).delete(
+        member_url(tenant_a.company, membership)
+    )
+
+    assert response.status_code == 204
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_members_delete_of_own_membership_is_refused(api, tenant_a):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).delete(
+        member_url(tenant_a.company, membership), **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "validation_error",
+        "detail": "You cannot remove your own membership.",
+    }
+
+
+def test_members_delete_keeps_an_actor_with_appointments(api, tenant_a):
+    service = ServiceFactory(company=tenant_a.company)
+    start = timezone.now() + timedelta(days=1)
+    Appointment.objects.create(
+        company=tenant_a.company,
+        actor=tenant_a.actor,
+        service=service,
+        customer=tenant_a.customer,
+        start=start,
+        end=start + timedelta(minutes=30),
+        occupied_start=start,
+        occupied_end=start + timedelta(minutes=30),
+        price_base=Decimal("50.00"),
+        price_final=Decimal("50.00"),
+    )
+    membership = membership_of(tenant_a.actor_user, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).delete(
+        member_url(tenant_a.company, membership)
+    )
+
+    assert response.status_code == 204
+    membership.refresh_from_db()
+    tenant_a.actor.refresh_from_db()
+    assert (membership.is_active, tenant_a.actor.is_bookable) == (False, False)
+    assert Appointment.objects.filter(actor=tenant_a.actor).count() == 1
+
+
+def test_members_create_reactivates_a_removed_member(api, tenant_a):
+    membership = membership_of(tenant_a.actor_user, tenant_a.company)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_a.actor_user.id, "role": "actor"},
+    )
+
+    assert response.status_code == 201
+    membership.refresh_from_db()
+    tenant_a.actor.refresh_from_db()
+    assert response.json()["id"] == membership.id
+    assert (membership.is_active, membership.role, tenant_a.actor.is_bookable) == (
+        True,
+        Role.ACTOR,
+        True,
+    )
