@@ -155,6 +155,9 @@ class ActorServiceSerializer(serializers.ModelSerializer):
             "is_active",
         ]
         read_only_fields = ["id"]
+        # The view checks uniqueness after visibility: the model's validator
+        # would answer 400 for another company's pair and so reveal it.
+        validators = []
 
 
 class WorkingHoursSerializer(serializers.ModelSerializer):
