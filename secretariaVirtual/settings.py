@@ -223,8 +223,45 @@ CELERY_TASK_QUEUES = (
     Queue("high", Exchange("high"), routing_key="high"),
     Queue("low", Exchange("low"), routing_key="low"),
 )
-CELERY_TASK_ROUTES = {}
-CELERY_BEAT_SCHEDULE = {}
+CELERY_TASK_ROUTES = {
+    "apps.notifications.tasks.send_whatsapp_task": {"queue": "high"},
+    "apps.notifications.tasks.send_email_task": {"queue": "low"},
+    "apps.notifications.tasks.scan_reminders_task": {"queue": "low"},
+    "apps.notifications.tasks.redispatch_stuck_notifications_task": {"queue": "low"},
+    "apps.notifications.tasks.reject_expired_requests_task": {"queue": "low"},
+    "apps.notifications.tasks.cleanup_notifications_task": {"queue": "low"},
+}
+# A publish while the broker is down gives up quickly: the outbox row stays
+# queued and the redispatch task hands it over later, so a request never
+# waits long on RabbitMQ.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float(
+    "CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0
+)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BEAT_SCHEDULE = {
+    "scan-reminders": {
+        "task": "apps.notifications.tasks.scan_reminders_task",
+        "schedule": 60.0,
+    },
+    "reject-expired-requests": {
+        "task": "apps.notifications.tasks.reject_expired_requests_task",
+        "schedule": 60.0,
+    },
+    "redispatch-stuck-notifications": {
+        "task": "apps.notifications.tasks.redispatch_stuck_notifications_task",
+        "schedule": 180.0,
+    },
+    "cleanup-notifications": {
+        "task": "apps.notifications.tasks.cleanup_notifications_task",
+        "schedule": 3600.0,
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # Email: the console unless EMAIL_URL names a server.
@@ -243,6 +280,20 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_PHONE_NUMBER = env.str("TWILIO_PHONE_NUMBER", default="")
 TWILIO_API_URL = env.str("TWILIO_API_URL", default="")
 TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+
+# Notifications: the outbox's timing rules.
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=90)
+NOTIFICATIONS_STUCK_AFTER_MINUTES = env.int(
+    "NOTIFICATIONS_STUCK_AFTER_MINUTES", default=5
+)
+NOTIFICATIONS_SEND_LEASE_SECONDS = env.int(
+    "NOTIFICATIONS_SEND_LEASE_SECONDS", default=120
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float(
+    "NOTIFICATIONS_RETRY_BASE_SECONDS", default=15.0
+)
 
 # Google Calendar: sync is off without OAuth credentials.
 GOOGLE_OAUTH_CLIENT_ID = env.str("GOOGLE_OAUTH_CLIENT_ID", default="")

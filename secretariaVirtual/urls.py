@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/auth/", include("apps.accounts.api.urls")),
     path("api/companies/", include("apps.companies.api.urls")),
     path("api/appointments/", include("apps.appointments.api.urls")),
+    path("api/notifications/", include("apps.notifications.api.urls")),
     path("api/feature-flags/", include("apps.feature_flags.api.urls")),
 ]

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import receivers  # noqa: F401

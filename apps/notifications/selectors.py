@@ -1,0 +1,101 @@
+"""Reads for the notifications app."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import User
+from apps.appointments.events import AppointmentEvent
+from apps.appointments.models import LIVE_STATUSES, Appointment
+from apps.companies.models import MANAGING_ROLES, Membership
+
+from .models import Channel, Notification, NotificationPreference
+
+STAFF_EVENTS = frozenset({AppointmentEvent.REQUESTED})
+CUSTOMER_EVENTS = frozenset(
+    {
+        AppointmentEvent.CREATED,
+        AppointmentEvent.CONFIRMED,
+        AppointmentEvent.REJECTED,
+        AppointmentEvent.CANCELLED,
+        AppointmentEvent.RESCHEDULED,
+    }
+)
+
+
+def event_recipients(
+    appointment: Appointment, event: str, by: User | None
+) -> list[User]:
+    """Who hears about `event`, each once.
+
+    A request goes to the actor and the company's admins and managers; the
+    other events to the customer and the actor. Staff are not told about
+    their own action; the customer always gets the confirmation of theirs.
+    """
+    if event in STAFF_EVENTS:
+        managers = User.objects.filter(
+            memberships__company_id=appointment.company_id,
+            memberships__role__in=MANAGING_ROLES,
+            memberships__is_active=True,
+            is_active=True,
+        ).order_by("pk")
+        candidates = [appointment.actor.user, *managers]
+    elif event in CUSTOMER_EVENTS:
+        candidates = [appointment.customer, appointment.actor.user]
+    else:
+        return []
+    recipients: dict[int, User] = {}
+    for user in candidates:
+        is_own_staff_action = by is not None and user.pk == by.pk
+        if is_own_staff_action and user.pk != appointment.customer_id:
+            continue
+        if user.is_active:
+            recipients.setdefault(user.pk, user)
+    return list(recipients.values())
+
+
+def preferences_for(user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
+    """Saved preferences by user id; users without a row are missing."""
+    rows = NotificationPreference.objects.filter(user_id__in=set(user_ids))
+    return {row.user_id: row for row in rows}
+
+
+def preference_get(*, user: User) -> NotificationPreference:
+    """The user's preferences, or the defaults (all on) if never saved."""
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference or NotificationPreference(user=user)
+
+
+def notification_list(
+    *, user: User, unread: bool = False, channel: str | None = Channel.IN_APP
+) -> QuerySet[Notification]:
+    """The user's own notifications, newest first; in-app ones by default."""
+    queryset = Notification.objects.filter(recipient=user)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if unread:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset.order_by("-created_at", "-id")
+
+
+def reply_target(*, phone: str, now: datetime) -> Appointment | None:
+    """The next live appointment of the customer with this number."""
+    return (
+        Appointment.objects.filter(
+            customer__phone=phone, status__in=LIVE_STATUSES, start__gt=now
+        )
+        .select_related("company", "service", "actor", "customer")
+        .order_by("start", "id")
+        .first()
+    )
+
+
+def user_by_phone(phone: str) -> User | None:
+    return User.objects.filter(phone=phone, is_active=True).order_by("pk").first()
+
+
+def managing_membership_exists(user: User, company_id: int) -> bool:
+    return Membership.objects.filter(
+        user=user, company_id=company_id, role__in=MANAGING_ROLES, is_active=True
+    ).exists()

@@ -1,0 +1,88 @@
+"""Twilio's calls to us: delivery statuses and customers' replies."""
+
+import logging
+from datetime import datetime
+
+from django.utils import timezone
+
+from apps.appointments.errors import CancellationWindowPassed
+from apps.appointments.models import Appointment, AppointmentStatus
+from apps.appointments.services import appointment_cancel
+from apps.core.errors import DomainError
+
+from ..backends.whatsapp import WHATSAPP_PREFIX
+from ..formatting import pick_language
+from ..models import Channel, Notification, NotificationStatus
+from ..rendering import Message, appointment_context, render_message
+from ..replies import CANCEL, CONFIRM, parse_reply
+from ..selectors import reply_target, user_by_phone
+
+logger = logging.getLogger(__name__)
+
+FAILED_PROVIDER_STATUSES = frozenset({"failed", "undelivered"})
+REPLY_NOTE = "WhatsApp reply"
+
+
+def whatsapp_status_record(*, sid: str, status: str, error_code: str = "") -> int:
+    """Store Twilio's delivery status on the row with that message id."""
+    updates = {"provider_status": status[:32], "updated_at": timezone.now()}
+    if status in FAILED_PROVIDER_STATUSES:
+        updates["error_code"] = (error_code or status)[:32]
+    return Notification.objects.filter(
+        provider_id=sid, channel=Channel.WHATSAPP, status=NotificationStatus.SENT
+    ).update(**updates)
+
+
+def whatsapp_reply_handle(
+    *, from_address: str, body: str, now: datetime | None = None
+) -> Message:
+    """Act on a customer's answer to a reminder and say what happened.
+
+    "Yes" acknowledges the next appointment; "no" cancels it through the
+    scheduling rules, unless the company's cancellation notice has passed.
+    The answer is in the customer's language.
+    """
+    now = now or timezone.now()
+    phone = from_address.removeprefix(WHATSAPP_PREFIX)
+    appointment = reply_target(phone=phone, now=now)
+    if appointment is None:
+        user = user_by_phone(phone)
+        language = pick_language(user.language if user else None)
+        return render_message("reply_no_appointment", language, {})
+
+    customer = appointment.customer
+    language = pick_language(customer.language, appointment.company.language)
+    intent = parse_reply(body)
+    if intent == CONFIRM:
+        name = (
+            "reply_confirmed"
+            if appointment.status == AppointmentStatus.CONFIRMED
+            else "reply_pending"
+        )
+    elif intent == CANCEL:
+        name = _cancel_by_reply(appointment, now=now)
+    else:
+        name = "reply_not_understood"
+    context = appointment_context(
+        appointment, recipient=customer, language=language, channel=Channel.WHATSAPP
+    )
+    notice = appointment.company.cancellation_notice_minutes
+    context["notice_hours"] = f"{notice / 60:g}"
+    return render_message(name, language, context)
+
+
+def _cancel_by_reply(appointment: Appointment, *, now: datetime) -> str:
+    """Cancel as the customer through the scheduling rules; the template name."""
+    try:
+        appointment_cancel(
+            appointment=appointment, by=appointment.customer, reason=REPLY_NOTE, now=now
+        )
+    except CancellationWindowPassed:
+        return "reply_too_late"
+    except DomainError as exc:
+        logger.info(
+            "Cancellation by WhatsApp refused",
+            extra={"appointment_id": appointment.pk, "code": exc.code},
+        )
+        return "reply_not_understood"
+    return "reply_cancelled"
