@@ -120,4 +120,32 @@ def snapshot() -> dict:
     }
 
 
-ONE_HOUR = timedelta(hours=1)
+def make_appointment(
+    shop: Shop,
+    start: datetime,
+    status: str = "confirmed",
+    *,
+    customer: User | None = None,
+    actor: Actor | None = None,
+    service: Service | None = None,
+    price: Decimal | None = None,
+) -> Appointment:
+    """An appointment written directly, for tests about reading or acting on
+    one rather than booking it (no checks, no history)."""
+    service = service or shop.service
+    duration = timedelta(minutes=service.duration_minutes)
+    price = service.price if price is None else price
+    return Appointment.objects.create(
+        company=shop.company,
+        actor=actor or shop.actor,
+        service=service,
+        customer=customer or shop.tenant.customer,
+        start=start,
+        end=start + duration,
+        occupied_start=start - timedelta(minutes=service.buffer_before_minutes),
+        occupied_end=start + duration + timedelta(minutes=service.buffer_after_minutes),
+        status=status,
+        price_base=price,
+        price_final=price,
+        currency=shop.company.currency,
+    )
