@@ -49,7 +49,9 @@ class LoginEmailThrottle(FailedLoginThrottle):
     scope = "login_email"
 
     def get_cache_key(self, request, view):
-        email = request.data.get("email") if hasattr(request, "data") else None
+        data = getattr(request, "data", None)
+        # A body that is not a JSON object (a list, a string) names no email.
+        email = data.get("email") if isinstance(data, dict) else None
         if not isinstance(email, str) or not email.strip():
             return None
         return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
