@@ -557,7 +557,9 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
 
             require_feature("customer_self_booking", company=company, user=request.user)
 
-        if data.get("recurrence"):
+        # Any value but null asks for a series, so that `{}`, `[]` or `false`
+        # are refused as rules rather than booking a single appointment.
+        if data.get("recurrence") is not None:
             result = series_services.series_book(
                 actor=actor,
                 service=service,
