@@ -6,6 +6,7 @@ backend that records instead of sending, Google sync off. Each URL variable
 switches its service to the real one. `config.env` documents every name.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -16,8 +17,10 @@ from kombu import Exchange, Queue
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+# Variables already in the environment win over the file's.
+ENV_FILE = Path(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"))
+if ENV_FILE.is_file():
+    env.read_env(ENV_FILE)
 
 INSECURE_DEV_KEY = "django-insecure-virtual-secretary-development-only"
 
@@ -166,7 +169,9 @@ TIME_ZONE = "America/Sao_Paulo"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# WhiteNoise looks here at start-up; with DEBUG it serves from the apps.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -328,6 +333,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console", "file"], "level": LOG_LEVEL},
     "loggers": {
+        # Replaces Django's own console handler, which would print each of
+        # its records a second time through the root logger.
+        "django": {
+            "handlers": ["console", "file"],
+            "level": LOG_LEVEL,
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
     },
 }
