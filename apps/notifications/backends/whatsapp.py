@@ -17,6 +17,10 @@ from ..errors import PermanentDeliveryError, TemporaryDeliveryError
 from ..models import Notification, WhatsAppRecord
 
 logger = logging.getLogger(__name__)
+# The SDK logs each request's query string, which holds phone numbers; its
+# own logger keeps only warnings.
+sdk_logger = logging.getLogger(__name__ + ".sdk")
+sdk_logger.setLevel(logging.WARNING)
 
 WHATSAPP_PREFIX = "whatsapp:"
 # How many of the recipient's latest messages a resumed send looks through
@@ -51,9 +55,9 @@ class RedirectingHttpClient(TwilioHttpClient):
 def twilio_client(sid: str, token: str, api_url: str, timeout: float) -> Client:
     """One client per configuration, so its HTTP session and pool are reused."""
     if api_url:
-        http_client = RedirectingHttpClient(api_url, timeout=timeout)
+        http_client = RedirectingHttpClient(api_url, timeout=timeout, logger=sdk_logger)
     else:
-        http_client = TwilioHttpClient(timeout=timeout)
+        http_client = TwilioHttpClient(timeout=timeout, logger=sdk_logger)
     return Client(sid, token, http_client=http_client)
 
 

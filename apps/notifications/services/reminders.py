@@ -6,7 +6,7 @@ the database and the scan claims the due ones.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,8 +39,11 @@ def reminders_sync(*, appointment: Appointment, now: datetime | None = None) -> 
     )
     wanted: set[tuple[int, datetime]] = set()
     if appointment.is_live:
+        # Arithmetic on a datetime in a zone with DST is wall-clock
+        # arithmetic in Python; "24 hours before" is meant in real time.
+        start = appointment.start.astimezone(UTC)
         for offset in set(appointment.company.reminder_offsets_minutes or []):
-            due_at = appointment.start - timedelta(minutes=offset)
+            due_at = start - timedelta(minutes=offset)
             if due_at > now:
                 wanted.add((offset, due_at))
 

@@ -1,0 +1,305 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from apps.appointments.events import AppointmentEvent
+from apps.appointments.models import AppointmentHistory
+from apps.notifications import flags, services
+from apps.notifications.models import Notification, NotificationPreference, Reminder
+
+from .conftest import announce, make_appointment
+
+pytestmark = pytest.mark.django_db
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+NEW_YORK = ZoneInfo("America/New_York")
+BOOKED_AT = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def book(tenant, start, *, status="confirmed", event=AppointmentEvent.CREATED):
+    with time_machine.travel(BOOKED_AT, tick=False):
+        appointment = make_appointment(tenant, start=start, status=status)
+        announce(appointment, event, by=tenant.manager)
+    return appointment
+
+
+def pending_reminders(appointment):
+    return sorted(
+        Reminder.objects.filter(appointment=appointment, status="pending").values_list(
+            "offset_minutes", "due_at"
+        )
+    )
+
+
+def scan_at(moment):
+    with time_machine.travel(moment, tick=False):
+        return services.reminders_send_due()
+
+
+def reminder_rows(channel="whatsapp"):
+    return list(
+        Notification.objects.filter(kind="appointment.reminder", channel=channel)
+        .order_by("pk")
+        .values_list("recipient__email", "body")
+    )
+
+
+def test_reminders_sync_writes_one_row_per_company_offset(phones):
+    start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
+
+    appointment = book(phones, start)
+
+    assert pending_reminders(appointment) == [
+        (120, datetime(2027, 3, 15, 8, 0, tzinfo=SAO_PAULO)),
+        (1440, datetime(2027, 3, 14, 10, 0, tzinfo=SAO_PAULO)),
+    ]
+
+
+def test_reminders_sync_inside_the_window_keeps_only_later_reminders(phones):
+    start = BOOKED_AT + timedelta(hours=3)
+
+    appointment = book(phones, start)
+
+    assert pending_reminders(appointment) == [(120, start - timedelta(hours=2))]
+
+
+def test_reminders_sync_reschedule_replaces_the_rows(phones):
+    start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
+    appointment = book(phones, start)
+
+    with time_machine.travel(BOOKED_AT, tick=False):
+        appointment.start = start + timedelta(days=1)
+        announce(
+            appointment,
+            AppointmentEvent.RESCHEDULED,
+            by=phones.manager,
+            previous={"status": "confirmed", "start": start},
+        )
+
+    assert pending_reminders(appointment) == [
+        (120, datetime(2027, 3, 16, 8, 0, tzinfo=SAO_PAULO)),
+        (1440, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)),
+    ]
+    assert (
+        Reminder.objects.filter(appointment=appointment, status="cancelled").count()
+        == 2
+    )
+
+
+def test_reminders_sync_cancel_cancels_the_rows(phones):
+    appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+
+    with time_machine.travel(BOOKED_AT, tick=False):
+        appointment.status = "cancelled"
+        appointment.save()
+        announce(appointment, AppointmentEvent.CANCELLED, by=phones.manager)
+
+    assert pending_reminders(appointment) == []
+    assert sorted(
+        Reminder.objects.filter(appointment=appointment).values_list(
+            "status", flat=True
+        )
+    ) == ["cancelled", "cancelled"]
+
+
+def test_reminders_send_due_at_exact_local_times_in_sao_paulo(
+    phones, django_capture_on_commit_callbacks
+):
+    start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
+    book(phones, start)
+    day_before = datetime(2027, 3, 14, 10, 0, tzinfo=SAO_PAULO)
+    two_hours_before = datetime(2027, 3, 15, 8, 0, tzinfo=SAO_PAULO)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = [
+            scan_at(day_before - timedelta(seconds=1)),
+            scan_at(day_before),
+            scan_at(two_hours_before - timedelta(seconds=1)),
+            scan_at(two_hours_before),
+        ]
+
+    assert counts == [0, 1, 0, 1]
+    body = (
+        "Olá Ana Souza, lembramos do seu Haircut com Bruno em Alpha Co no dia "
+        "15/03/2027 10:00. Responda 1 (SIM) para confirmar ou 2 (CANCELAR) para "
+        "cancelar."
+    )
+    assert reminder_rows() == [
+        ("customer@alpha.example.com", body),
+        ("customer@alpha.example.com", body),
+    ]
+    assert list(
+        Notification.objects.filter(kind="appointment.reminder")
+        .order_by("pk")
+        .values_list("channel", "status", "created_at")
+    ) == [
+        ("in_app", "sent", day_before),
+        ("whatsapp", "sent", day_before),
+        ("email", "sent", day_before),
+        ("in_app", "sent", two_hours_before),
+        ("whatsapp", "sent", two_hours_before),
+        ("email", "sent", two_hours_before),
+    ]
+
+
+def test_reminders_send_due_at_exact_local_times_in_new_york_across_dst(
+    phones, django_capture_on_commit_callbacks
+):
+    # Clocks in New York move forward at 02:00 on 14 March 2027: the reminder
+    # 24 hours before 10:00 EDT on the 14th is 09:00 EST on the 13th.
+    phones.company.timezone = "America/New_York"
+    phones.company.save()
+    phones.customer.language = "en"
+    phones.customer.save()
+    start = datetime(2027, 3, 14, 10, 0, tzinfo=NEW_YORK)
+    appointment = book(phones, start)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = [
+            scan_at(datetime(2027, 3, 13, 8, 59, 59, tzinfo=NEW_YORK)),
+            scan_at(datetime(2027, 3, 13, 9, 0, tzinfo=NEW_YORK)),
+            scan_at(datetime(2027, 3, 14, 7, 59, 59, tzinfo=NEW_YORK)),
+            scan_at(datetime(2027, 3, 14, 8, 0, tzinfo=NEW_YORK)),
+        ]
+
+    assert counts == [0, 1, 0, 1]
+    assert pending_reminders(appointment) == []
+    body = (
+        "Hello Ana Souza, this is a reminder of your Haircut with Bruno at Alpha Co "
+        "on Mar 14, 2027 10:00 AM. Reply 1 (YES) to confirm or 2 (CANCEL) to cancel."
+    )
+    assert reminder_rows() == [
+        ("customer@alpha.example.com", body),
+        ("customer@alpha.example.com", body),
+    ]
+    in_app = (
+        Notification.objects.filter(kind="appointment.reminder", channel="in_app")
+        .order_by("pk")
+        .first()
+    )
+    assert in_app.body == (
+        "Hello Ana Souza, this is a reminder of your Haircut with Bruno at Alpha Co "
+        "on Mar 14, 2027 10:00 AM."
+    )
+    assert in_app.data["offset_minutes"] == 1440
+
+
+def test_reminders_send_due_twice_sends_each_once(
+    phones, django_capture_on_commit_callbacks
+):
+    book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    due = datetime(2027, 3, 15, 8, 30, tzinfo=SAO_PAULO)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = [scan_at(due), scan_at(due)]
+
+    assert counts == [2, 0]
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 6
+
+
+def test_reminders_send_due_none_for_cancelled_appointments(
+    phones, django_capture_on_commit_callbacks
+):
+    appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    with time_machine.travel(BOOKED_AT, tick=False):
+        appointment.status = "cancelled"
+        appointment.save()
+        announce(appointment, AppointmentEvent.CANCELLED, by=phones.manager)
+
+    sent = scan_at(datetime(2027, 3, 15, 9, 0, tzinfo=SAO_PAULO))
+
+    assert sent == 0
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 0
+
+
+def test_reminders_send_due_skips_an_appointment_no_longer_live(phones):
+    appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    # Changed without the signal, as a data fix in the admin would.
+    appointment.status = "completed"
+    appointment.save()
+
+    sent = scan_at(datetime(2027, 3, 15, 9, 0, tzinfo=SAO_PAULO))
+
+    assert sent == 0
+    assert sorted(
+        Reminder.objects.filter(appointment=appointment).values_list(
+            "status", flat=True
+        )
+    ) == ["skipped", "skipped"]
+
+
+def test_reminders_send_due_honours_preference_and_flag(phones, monkeypatch):
+    book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    NotificationPreference.objects.create(user=phones.customer, reminders=False)
+
+    sent = scan_at(datetime(2027, 3, 15, 9, 0, tzinfo=SAO_PAULO))
+
+    assert sent == 2
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 0
+
+    NotificationPreference.objects.filter(user=phones.customer).update(reminders=True)
+    monkeypatch.setattr(
+        flags, "is_enabled", lambda name, **kwargs: name != flags.REMINDERS
+    )
+    book(phones, datetime(2027, 3, 16, 10, 0, tzinfo=SAO_PAULO))
+    scan_at(datetime(2027, 3, 16, 9, 0, tzinfo=SAO_PAULO))
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 0
+
+
+def test_appointment_requests_reject_expired_after_the_deadline(
+    phones, django_capture_on_commit_callbacks
+):
+    phones.company.approval_deadline_minutes = 60
+    phones.company.save()
+    start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
+    appointment = book(
+        phones, start, status="pending", event=AppointmentEvent.REQUESTED
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with time_machine.travel(BOOKED_AT + timedelta(minutes=59), tick=False):
+            early = services.appointment_requests_reject_expired()
+        with time_machine.travel(BOOKED_AT + timedelta(minutes=60), tick=False):
+            on_time = services.appointment_requests_reject_expired()
+
+    appointment.refresh_from_db()
+    assert (early, on_time, appointment.status) == (0, 1, "rejected")
+    history = AppointmentHistory.objects.filter(appointment=appointment).last()
+    assert (history.by, history.from_status, history.to_status, history.note) == (
+        None,
+        "pending",
+        "rejected",
+        "auto-rejected",
+    )
+    told = Notification.objects.get(
+        recipient=phones.customer, kind="appointment.rejected", channel="whatsapp"
+    )
+    assert told.body == (
+        "Olá Ana Souza, Alpha Co não pôde aceitar seu pedido de Haircut em "
+        "15/03/2027 10:00. O pedido não foi respondido a tempo. Escolha outro "
+        "horário quando quiser."
+    )
+    assert told.status == "sent"
+    assert pending_reminders(appointment) == []
+
+
+def test_appointment_requests_reject_expired_at_the_start(phones):
+    phones.company.approval_deadline_minutes = 7 * 24 * 60
+    phones.company.save()
+    start = datetime(2027, 3, 2, 10, 0, tzinfo=SAO_PAULO)
+    appointment = book(
+        phones, start, status="pending", event=AppointmentEvent.REQUESTED
+    )
+    confirmed = book(phones, start + timedelta(hours=2))
+
+    with time_machine.travel(start - timedelta(seconds=1), tick=False):
+        early = services.appointment_requests_reject_expired()
+    with time_machine.travel(start, tick=False):
+        on_time = services.appointment_requests_reject_expired()
+
+    appointment.refresh_from_db()
+    confirmed.refresh_from_db()
+    assert (early, on_time) == (0, 1)
+    assert (appointment.status, confirmed.status) == ("rejected", "confirmed")
