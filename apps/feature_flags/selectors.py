@@ -62,11 +62,18 @@ def company_in_scope(*, user, request) -> Company | None:
 
 def flag_list() -> QuerySet[Flag]:
     """Every flag with its targets and its exposure counts per variant."""
-    return Flag.objects.prefetch_related("companies", "users", "groups").annotate(
-        treatment_count=Count(
-            "exposures", filter=Q(exposures__variant=Variant.TREATMENT)
-        ),
-        control_count=Count("exposures", filter=Q(exposures__variant=Variant.CONTROL)),
+    return (
+        Flag.objects.prefetch_related("companies", "users", "groups")
+        .annotate(
+            treatment_count=Count(
+                "exposures", filter=Q(exposures__variant=Variant.TREATMENT)
+            ),
+            control_count=Count(
+                "exposures", filter=Q(exposures__variant=Variant.CONTROL)
+            ),
+        )
+        # Meta.ordering does not apply to a grouped query.
+        .order_by("name")
     )
 
 
