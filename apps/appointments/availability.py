@@ -8,14 +8,17 @@ subtracts two datetimes that share one tzinfo by their wall clock, ignoring
 the offset, which gives wrong answers across a DST change.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+ZERO = timedelta(0)
 ONE_DAY = timedelta(days=1)
+ONE_MICROSECOND = timedelta(microseconds=1)
 MIDNIGHT = time(0)
 # Candidate starts are stepped in wall-clock time, so their distance from the
 # stretch start in absolute time differs from k * interval by at most the
@@ -82,12 +85,11 @@ class SlotRules:
     horizon: timedelta
 
     def __post_init__(self) -> None:
-        zero = timedelta(0)
-        if self.duration <= zero or self.interval <= zero:
+        if self.duration <= ZERO or self.interval <= ZERO:
             raise ValueError("duration and interval must be positive")
-        if min(self.buffer_before, self.buffer_after, self.min_notice) < zero:
+        if min(self.buffer_before, self.buffer_after, self.min_notice) < ZERO:
             raise ValueError("buffers and min_notice must not be negative")
-        if self.horizon < zero:
+        if self.horizon < ZERO:
             raise ValueError("horizon must not be negative")
 
 
@@ -131,9 +133,10 @@ def working_intervals(
                 spans.append(span)
         day += ONE_DAY
 
+    starts, ends = _merge(spans)
     return [
         Interval(start.astimezone(tz), end.astimezone(tz))
-        for start, end in _merge(spans)
+        for start, end in zip(starts, ends, strict=True)
     ]
 
 
@@ -149,58 +152,35 @@ def free_slots(
 ) -> list[Interval]:
     """Every bookable slot [start, start + duration) starting in the window.
 
-    A slot is offered exactly when `check_start` would find nothing wrong
-    with it and its start lies in [window_start, window_end). Candidate
-    starts step by `rules.interval` in wall-clock time from the local start
-    of each merged working stretch; a wall time missing in a spring-forward
-    gap is skipped and one repeated in a fall-back hour is offered once, in
-    its first pass. The result is sorted by start, without duplicates, and
-    aware in `tz`.
+    Candidate starts step by `rules.interval` in wall-clock time from the
+    local start of each merged working stretch; a wall time missing in a
+    spring-forward gap is skipped and one repeated in a fall-back hour is
+    tried once, in its first pass. A candidate is offered exactly when it
+    lies in [window_start, window_end) and `check_start` would accept it.
+    The result is sorted by start, without duplicates, and aware in `tz`.
 
-    `working` need not be sorted or merged. Busy time is sorted once and
-    searched by bisection, so the cost grows with slots + busy, not their
-    product.
+    `working` need not be sorted or merged. Busy time is merged once and
+    swept with a pointer, so the cost grows with candidates + busy, not
+    their product; busy already ordered by start sorts fastest.
     """
-    stretches = _merge((_to_utc(item.start), _to_utc(item.end)) for item in working)
-    busy_starts, busy_ends = _busy_union(busy)
+    stretch_starts, stretch_ends = _merge(_utc_spans(working))
+    busy_spans = _merge(_utc_spans(busy))
     now_utc = _to_utc(now)
-    earliest = max(_to_utc(window_start), now_utc, now_utc + rules.min_notice)
-    window_end_utc = _to_utc(window_end)
-    latest = now_utc + rules.horizon
+    # min_notice is never negative, so this also keeps slots out of the past.
+    earliest = max(_to_utc(window_start), now_utc + rules.min_notice)
+    # datetime has microsecond resolution: "start > now + horizon" is
+    # "start >= now + horizon + 1 µs", so both limits fold into one bound.
+    upper = min(_to_utc(window_end), now_utc + rules.horizon + ONE_MICROSECOND)
 
     slots: list[Interval] = []
-    for stretch_start, stretch_end in stretches:
+    for stretch_start, stretch_end in zip(stretch_starts, stretch_ends, strict=True):
         lower = max(stretch_start, earliest)
-        if lower + rules.duration > stretch_end:
-            continue
-        if lower >= window_end_utc or lower > latest:
+        if lower >= upper:
             break
-        step = 0
-        if lower - stretch_start > SKIP_MARGIN:
-            step = (lower - stretch_start - SKIP_MARGIN) // rules.interval
-        local_start = stretch_start.astimezone(tz).replace(tzinfo=None)
-        wall = local_start + step * rules.interval
-        while True:
-            offset = tz.utcoffset(wall)
-            # Inside a gap fold=0 takes the offset before the change, which
-            # is the smaller one; in a repeated hour it is the larger one.
-            if offset < tz.utcoffset(wall.replace(fold=1)):
-                wall += rules.interval
-                continue
-            start = (wall - offset).replace(tzinfo=UTC)
-            end = start + rules.duration
-            # Existing wall times map to strictly increasing instants, so
-            # once one candidate is past a bound every later one is too.
-            if end > stretch_end or start >= window_end_utc or start > latest:
-                break
-            if start >= lower and not _hits(
-                busy_starts,
-                busy_ends,
-                start - rules.buffer_before,
-                end + rules.buffer_after,
-            ):
-                slots.append(Interval(wall.replace(tzinfo=tz), end.astimezone(tz)))
-            wall += rules.interval
+        if lower + rules.duration <= stretch_end:
+            slots += _stretch_slots(
+                (stretch_start, stretch_end), lower, upper, rules, busy_spans, tz
+            )
     return slots
 
 
@@ -231,18 +211,18 @@ def check_start(
         return Reason.TOO_FAR
 
     end_utc = start_utc + rules.duration
-    stretches = _merge((_to_utc(item.start), _to_utc(item.end)) for item in working)
-    if not any(
-        stretch_start <= start_utc and end_utc <= stretch_end
-        for stretch_start, stretch_end in stretches
-    ):
+    stretch_starts, stretch_ends = _merge(_utc_spans(working))
+    # Merged stretches are disjoint: only the last one starting at or before
+    # `start` can hold the appointment.
+    index = bisect_right(stretch_starts, start_utc) - 1
+    if index < 0 or end_utc > stretch_ends[index]:
         return Reason.OUTSIDE_WORKING_HOURS
 
     occupied_start = start_utc - rules.buffer_before
     occupied_end = end_utc + rules.buffer_after
     overlapping_kinds: set[BusyKind] = set()
-    for item in busy:
-        busy_start, busy_end = _to_utc(item.start), _to_utc(item.end)
+    for item, (busy_start, busy_end) in zip(busy, _utc_spans(busy), strict=True):
+        # Empty busy time overlaps nothing, like an empty set.
         if busy_start < busy_end and (
             busy_start < occupied_end and busy_end > occupied_start
         ):
@@ -278,39 +258,98 @@ def _range_on_day(
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def _utc_spans(items: Iterable[Interval | Busy]) -> list[tuple[datetime, datetime]]:
+    """Return (start, end) of every item in UTC, in the given order."""
+    spans = []
+    for item in items:
+        start, end = item.start, item.end
+        if start.tzinfo is not UTC or end.tzinfo is not UTC:
+            start, end = _to_utc(start), _to_utc(end)
+        spans.append((start, end))
+    return spans
+
+
 def _merge(
-    spans: Iterable[tuple[datetime, datetime]],
-) -> list[tuple[datetime, datetime]]:
-    """Sort UTC spans and merge touching or overlapping ones; drop empty ones."""
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(span for span in spans if span[0] < span[1]):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
+    spans: list[tuple[datetime, datetime]],
+) -> tuple[list[datetime], list[datetime]]:
+    """Sort UTC spans in place and merge touching or overlapping ones.
+
+    Empty spans are dropped. The answer is two parallel lists, starts and
+    ends, of sorted disjoint spans, ready for bisection.
+    """
+    spans.sort(key=itemgetter(0))
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for start, end in spans:
+        if start >= end:
+            continue
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
         else:
-            merged.append((start, end))
-    return merged
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
-def _busy_union(busy: Sequence[Busy]) -> tuple[list[datetime], list[datetime]]:
-    """Merge all busy time, whatever its kind, into sorted disjoint spans.
+def _stretch_slots(
+    stretch: tuple[datetime, datetime],
+    lower: datetime,
+    upper: datetime,
+    rules: SlotRules,
+    busy_spans: tuple[list[datetime], list[datetime]],
+    tz: ZoneInfo,
+) -> list[Interval]:
+    """Free slots of one merged UTC stretch whose start is in [lower, upper)."""
+    stretch_start, stretch_end = stretch
+    busy_starts, busy_ends = busy_spans
+    interval, duration, before = rules.interval, rules.duration, rules.buffer_before
+    reach = duration + rules.buffer_after
+    # Both stop conditions, the slot overrunning the stretch and the start
+    # reaching `upper`, as one inclusive limit on the start.
+    last_start = min(stretch_end - duration, upper - ONE_MICROSECOND)
+    step = 0
+    if lower - stretch_start > SKIP_MARGIN:
+        step = (lower - stretch_start - SKIP_MARGIN) // interval
+    # Candidates are wall-clock times: aware in tz, fold=0, stepped by field
+    # arithmetic. `shifted` is a candidate moved back by its own offset, so it
+    # holds UTC fields while still tagged tz: the input tzinfo.fromutc()
+    # expects. The same field difference added to the real UTC stretch start
+    # gives the candidate as a UTC datetime without a slow replace().
+    wall = stretch_start.astimezone(tz).replace(fold=0) + step * interval
+    origin = stretch_start.replace(tzinfo=tz)
+    utcoffset, fromutc = tz.utcoffset, tz.fromutc
+    # Sweeping pointer: the number of busy spans starting before the current
+    # candidate's occupied end. Candidates that get this far rise strictly,
+    # so it only moves forward.
+    busy_count = len(busy_starts)
+    index = bisect_left(busy_starts, lower + reach)
 
-    Returned as two parallel lists (starts, ends), ready for bisection.
-    """
-    merged = _merge((_to_utc(item.start), _to_utc(item.end)) for item in busy)
-    return [start for start, _ in merged], [end for _, end in merged]
-
-
-def _hits(
-    busy_starts: list[datetime],
-    busy_ends: list[datetime],
-    occupied_start: datetime,
-    occupied_end: datetime,
-) -> bool:
-    """Whether [occupied_start, occupied_end) overlaps the merged busy time.
-
-    The spans are disjoint and sorted, so among those starting before
-    `occupied_end` the last one reaches furthest; only it can overlap.
-    """
-    index = bisect_left(busy_starts, occupied_end)
-    return index > 0 and busy_ends[index - 1] > occupied_start
+    slots: list[Interval] = []
+    while True:
+        candidate = wall
+        wall += interval
+        # A ZoneInfo always knows the offset; `or` only narrows the type.
+        shifted = candidate - (utcoffset(candidate) or ZERO)
+        start = stretch_start + (shifted - origin)
+        if start < lower:
+            continue
+        local = fromutc(shifted)
+        # A wall time inside a spring-forward gap comes back from the round
+        # trip moved forward; the first pass of a repeated one comes back
+        # unchanged. Same-zone comparison looks at the fields only.
+        if local != candidate:
+            continue
+        # Existing wall times map to strictly increasing instants, so once
+        # one candidate is past the limit every later one is too.
+        if start > last_start:
+            break
+        occupied_end = start + reach
+        while index < busy_count and busy_starts[index] < occupied_end:
+            index += 1
+        # Busy spans are disjoint and sorted: of those starting before the
+        # occupied end, the last one reaches furthest and alone can overlap.
+        if index and busy_ends[index - 1] > start - before:
+            continue
+        slots.append(Interval(local, fromutc(shifted + duration)))
+    return slots
