@@ -64,13 +64,18 @@ def _block_occurrences(
         yield block.start, block.end
         return
     length = block.end - block.start
+    window_start = start - length
     try:
         starts = expand(
             block.rrule,
             dtstart=block.start.astimezone(tz),
             tz=tz,
-            window_start=start - length,
+            window_start=window_start,
             window_end=end,
+            # A rule yields at most one occurrence a day; the default limit
+            # (a series' 200) would drop every block from a longer window,
+            # such as the one a long series is checked against.
+            limit=(end - window_start).days + 2,
         )
     except RecurrenceError:
         # Rules are validated when saved; a rule that no longer parses
