@@ -56,6 +56,8 @@ SLOT_RACE_SQLSTATES = frozenset({"23P01", "40P01", "40001"})
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 MONEY_PLACES = Decimal("0.01")
+# How far an unbounded recurring block is searched for a first occurrence.
+UNBOUNDED_BLOCK_CHECK = timedelta(days=400)
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -653,7 +655,8 @@ def _block_fields(*, actor: Actor, start: datetime, end: datetime, recurrence) -
         raise ValidationFailed(fields={"end": [_("The end must be after the start.")]})
     if end - start > timedelta(days=366):
         raise ValidationFailed(fields={"end": [_("A block may last at most a year.")]})
-    if not recurrence:
+    # Only null means a one-off block; `{}` or `false` are malformed rules.
+    if recurrence is None:
         return {"rrule": "", "recurrence_end": None}
 
     tz = actor.company.tzinfo
@@ -667,13 +670,15 @@ def _block_fields(*, actor: Actor, start: datetime, end: datetime, recurrence) -
         else:
             # An unbounded rule that yields nothing in its first year and a
             # month never will: refuse it now rather than have every
-            # availability read search for it.
+            # availability read search for it. At most one occurrence a day,
+            # so the limit is the window's days, not MAX_OCCURRENCES.
             if not expand(
                 rrule_text,
                 dtstart=local_start,
                 tz=tz,
                 window_start=start,
-                window_end=start + timedelta(days=400),
+                window_end=start + UNBOUNDED_BLOCK_CHECK,
+                limit=UNBOUNDED_BLOCK_CHECK.days + 1,
             ):
                 raise RecurrenceError("recurrence_empty")
     except RecurrenceError as exc:
