@@ -6,6 +6,7 @@ cannot leak in) and reads back what they became.
 """
 
 import json
+import re
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ REAL_KEY = "k3Jx9-vQ2mZt8Lw_pR4sN7bY1cF6hD0gA5eU-iO3kM9nB2vC8xZ4qW7"
 
 PRINT_SETTINGS = """
 import json
+import re
 import django
 django.setup()
 from django.conf import settings as s
@@ -213,3 +215,39 @@ def test_settings_check_deploy_reports_no_issues(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+DESIGN_NAMES = {
+    "DJANGO_SECRET_KEY",
+    "DEBUG",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "LOG_DIR",
+    "FIELD_ENCRYPTION_KEY",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_PHONE_NUMBER",
+    "TWILIO_API_URL",
+    "TWILIO_WEBHOOK_BASE_URL",
+    "GOOGLE_OAUTH_CLIENT_ID",
+    "GOOGLE_OAUTH_CLIENT_SECRET",
+    "GOOGLE_OAUTH_REDIRECT_URI",
+}
+
+
+def documented_names() -> set[str]:
+    text = (BASE_DIR / "config.env").read_text()
+    return set(re.findall(r"^#?([A-Z][A-Z0-9_]*)=", text, re.MULTILINE))
+
+
+def test_settings_config_env_documents_every_variable_settings_reads():
+    source = (BASE_DIR / "secretariaVirtual" / "settings.py").read_text()
+    read = set(
+        re.findall(r'(?:env\.\w+|env|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]*)"', source)
+    )
+
+    assert read - documented_names() == set()
+    assert DESIGN_NAMES - read == set()
