@@ -171,8 +171,13 @@ class UserViewSet(viewsets.GenericViewSet):
         data = dict(serializer.validated_data)
         company_id = data.pop("company", None)
         role = data.pop("role", None)
+        company = None
         if company_id is not None:
             require_may_grant(request.user, company_id, role)
+            # The super admin passes the role check for any id, real or not.
+            company = Company.objects.filter(pk=company_id).first()
+            if company is None:
+                raise NotFound()
         elif not IsCompanyManagerAnywhere().has_permission(request, self):
             raise Forbidden()
 
@@ -184,10 +189,8 @@ class UserViewSet(viewsets.GenericViewSet):
                 language=data.get("language", ""),
                 password=data.get("password"),
             )
-            if company_id is not None:
-                services.membership_create(
-                    user=user, company=Company.objects.get(pk=company_id), role=role
-                )
+            if company is not None:
+                services.membership_create(user=user, company=company, role=role)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=UserUpdateInputSerializer, responses=UserSerializer)

@@ -325,3 +325,13 @@ def test_users_removed_person_can_no_longer_act(api, tenant_a):
     response = api.as_user(extra).get(USERS, **EN)
 
     assert response.status_code == 403
+
+
+def test_users_create_for_an_unknown_company_is_404(api, super_admin):
+    body = {"email": "x@example.com", "name": "X", "company": 999999, "role": "actor"}
+
+    response = api.as_user(super_admin).post(USERS, body, **EN)
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert not User.objects.filter(email="x@example.com").exists()

@@ -17,7 +17,7 @@ from apps.accounts.permissions import (
 )
 from apps.companies import selectors
 from apps.companies.models import MANAGING_ROLES, Company, Membership, Role
-from apps.core.errors import ValidationFailed
+from apps.core.errors import Forbidden, ValidationFailed
 from apps.core.idempotency import idempotent
 
 from .serializers import (
@@ -58,6 +58,10 @@ class CompanyViewSet(
     def partial_update(self, request, *args, **kwargs):
         company = self.get_object()
         require_role(request.user, company.id, [Role.ADMIN])
+        # Switching a tenant off is the super admin's: a company admin who
+        # did it would lose access and could not switch it back on.
+        if "is_active" in request.data and not request.user.is_superuser:
+            raise Forbidden()
         return super().partial_update(request, *args, **kwargs)
 
     def update(self, request, *args, **kwargs):

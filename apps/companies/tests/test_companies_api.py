@@ -181,3 +181,17 @@ def test_companies_statistics_rejects_bad_dates(api, tenant_a):
     assert too_long.json()["fields"] == {
         "date_to": ["The range may span at most 366 days."]
     }
+
+
+def test_companies_only_the_super_admin_switches_a_company_off(
+    api, tenant_a, super_admin
+):
+    url = company_url(tenant_a.company)
+
+    by_admin = api.as_user(tenant_a.admin).patch(url, {"is_active": False}, **EN)
+    by_root = api.as_user(super_admin).patch(url, {"is_active": False})
+
+    assert by_admin.status_code == 403
+    assert by_root.status_code == 200
+    tenant_a.company.refresh_from_db()
+    assert tenant_a.company.is_active is False
