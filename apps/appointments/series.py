@@ -6,9 +6,10 @@ created in one transaction under the actor's row lock. With
 `skip_conflicts` the free occurrences are created and the others reported.
 """
 
-from bisect import insort
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.errors import DomainError
 
 from . import recurrence, selectors, services
-from .availability import Busy, BusyKind, Reason, check_start
+from .availability import Busy, BusyKind, Interval, Reason, check_start
 from .errors import SlotUnavailable
 from .models import Appointment, AppointmentSeries, AppointmentStatus
 from .recurrence import (
@@ -90,6 +91,59 @@ def rule_text(recurrence, *, dtstart: datetime, allow_unbounded: bool = False) -
     return build_rrule_text(parsed, dtstart=dtstart)
 
 
+class _OccurrenceChecker:
+    """An actor's schedule in UTC, narrowed by bisection for each occurrence.
+
+    `check_start` reads every interval it is given; a series spanning years
+    would hand it thousands of working days and busy spans per occurrence,
+    seconds of work under the actor's lock. Each occurrence needs only the
+    working stretches it may lie in and the busy spans that may reach it.
+    """
+
+    def __init__(self, schedule: selectors.ActorSchedule) -> None:
+        self.working = sorted(
+            (
+                Interval(item.start.astimezone(UTC), item.end.astimezone(UTC))
+                for item in schedule.working
+            ),
+            key=attrgetter("start"),
+        )
+        self.working_starts = [item.start for item in self.working]
+        self.busy: list[Busy] = []
+        self.busy_starts: list[datetime] = []
+        # Every busy span starts at most this long before an overlap with
+        # it, so older ones need no look.
+        self.longest = timedelta(0)
+        for item in schedule.busy:
+            self.add(item)
+
+    def add(self, item: Busy) -> None:
+        item = Busy(item.start.astimezone(UTC), item.end.astimezone(UTC), item.kind)
+        index = bisect_right(self.busy_starts, item.start)
+        self.busy_starts.insert(index, item.start)
+        self.busy.insert(index, item)
+        self.longest = max(self.longest, item.end - item.start)
+
+    def check(self, start: datetime, *, rules, now: datetime) -> Reason | None:
+        end = start + rules.duration
+        # Stretches are sorted and, from `working_intervals`, disjoint: the
+        # appointment can only lie in those from the last one starting at or
+        # before its start to the last one starting at or before its end.
+        first = max(bisect_right(self.working_starts, start) - 1, 0)
+        last = bisect_right(self.working_starts, end)
+        occupied_start = start - rules.buffer_before
+        occupied_end = end + rules.buffer_after
+        low = bisect_left(self.busy_starts, occupied_start - self.longest)
+        high = bisect_left(self.busy_starts, occupied_end)
+        return check_start(
+            start=start,
+            working=self.working[first:last],
+            busy=self.busy[low:high],
+            rules=rules,
+            now=now,
+        )
+
+
 def series_book(
     *,
     actor,
@@ -136,27 +190,22 @@ def series_book(
         )[actor.id]
 
         free, conflicts = [], []
-        busy = list(schedule.busy)
+        checker = _OccurrenceChecker(schedule)
         for occurrence in starts:
-            reason = check_start(
-                start=occurrence,
-                working=schedule.working,
-                busy=busy,
-                rules=rules,
-                now=now,
-            )
+            # In UTC: arithmetic on a datetime in a ZoneInfo zone moves its
+            # wall clock, an hour off across a DST change.
+            occurrence = occurrence.astimezone(UTC)
+            reason = checker.check(occurrence, rules=rules, now=now)
             if reason is not None:
                 conflicts.append((occurrence, str(reason)))
                 continue
             free.append(occurrence)
-            insort(
-                busy,
+            checker.add(
                 Busy(
                     occurrence - rules.buffer_before,
                     occurrence + rules.duration + rules.buffer_after,
                     BusyKind.APPOINTMENT,
-                ),
-                key=lambda item: item.start,
+                )
             )
         if conflicts and (not skip_conflicts or not free):
             raise SlotUnavailable(

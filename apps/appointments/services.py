@@ -15,7 +15,7 @@ serialization failure a losing racer can get instead, become 409
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -248,6 +248,9 @@ def appointment_create(
     actor, service = offer.actor, offer.service
     company = actor.company
     price = offer.effective_price.quantize(MONEY_PLACES)
+    # Adding a timedelta to a datetime in a ZoneInfo zone moves its wall
+    # clock, not time: across a DST change the end would be an hour off.
+    start = start.astimezone(UTC)
     end = start + offer.effective_duration
     appointment = Appointment(
         company=company,
@@ -449,6 +452,9 @@ def appointment_reschedule(
     Locks the actor's row, then the appointment's.
     """
     now = now or timezone.now()
+    # UTC, so the new end and occupied time are real durations (see
+    # `appointment_create`).
+    start = start.astimezone(UTC)
     try:
         with transaction.atomic():
             lock_actor(appointment.actor)

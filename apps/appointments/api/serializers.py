@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -38,7 +38,9 @@ def parse_local_datetime(value, tz: ZoneInfo, field: str) -> datetime:
         )
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=tz)
-    return parsed
+    # In UTC: arithmetic on a datetime in a ZoneInfo zone is wall-clock
+    # arithmetic, an hour off across a DST change.
+    return parsed.astimezone(UTC)
 
 
 class ActorSerializer(serializers.ModelSerializer):
