@@ -1,3 +1,7 @@
 """WebSocket routes, served under /ws/."""
 
-websocket_urlpatterns: list = []
+from apps.notifications.routing import (
+    websocket_urlpatterns as notifications_websocket_urlpatterns,
+)
+
+websocket_urlpatterns: list = [*notifications_websocket_urlpatterns]
