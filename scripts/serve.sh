@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is needed, migrates the database, loads the demo company and
-# serves HTTP and WebSocket with daphne at http://127.0.0.1:8000.
+# Installs what is needed, migrates the database, creates the missing feature
+# flags, loads the demo company and serves HTTP and WebSocket with daphne at
+# http://127.0.0.1:8000.
 # HOST and PORT change the address.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ cd "$ROOT"
 
 bash scripts/setup.sh
 .venv/bin/python manage.py migrate --noinput --verbosity=0
+.venv/bin/python manage.py init_feature_flags --verbosity=0
 .venv/bin/python manage.py seed_demo
 
 HOST="${HOST:-127.0.0.1}"

@@ -26,6 +26,8 @@ class Command(BaseCommand):
             )
 
         created = services.flags_initialize(environment=environment)
+        if options["verbosity"] < 1:
+            return
 
         for name in created:
             state = "on" if REGISTRY[name].default_for(environment) else "off"
