@@ -45,6 +45,7 @@ DEMO_PEOPLE = (
     DemoPerson("manager", "Marcos Lima", Role.MANAGER),
     DemoPerson("actor1", "Rafael Souza", Role.ACTOR),
     DemoPerson("actor2", "Bruno Costa", Role.ACTOR),
+    DemoPerson("actor3", "Diego Ferreira", Role.ACTOR),
     DemoPerson("customer", "Carla Mendes", Role.CUSTOMER),
 )
 
@@ -102,13 +103,15 @@ def seed_super_admin(password: str) -> User:
 
 
 def seed_schedule(company: Company, people: dict[str, User]) -> None:
-    """Services, working hours and appointments of the demo company.
+    """Services, working hours, a holiday and appointments of the demo company.
 
-    The extension point of the scheduling app: it receives the company and
-    the people by role name (`admin`, `manager`, `actor1`, `actor2`,
-    `customer`) and must stay idempotent like the rest of the command. The
-    foundation seeds no schedule.
+    Receives the company and the people by role name (`admin`, `manager`,
+    `actor1`, `actor2`, `actor3`, `customer`); idempotent like the rest of
+    the command (see `apps.appointments.demo`).
     """
+    from apps.appointments.demo import seed_schedule as seed_demo_schedule
+
+    seed_demo_schedule(company, people)
 
 
 class Command(BaseCommand):
