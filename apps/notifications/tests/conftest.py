@@ -24,9 +24,10 @@ def make_appointment(
     status: str = AppointmentStatus.CONFIRMED,
     customer=None,
     minutes: int = 30,
+    service=None,
 ) -> Appointment:
     """An appointment row written directly, without the booking rules."""
-    service = ServiceFactory(
+    service = service or ServiceFactory(
         company=tenant.company, name="Haircut", duration_minutes=minutes
     )
     end = start + timedelta(minutes=minutes)
