@@ -49,7 +49,10 @@ INSERT_BATCH_SIZE = 1000
 REDISPATCH_BATCH_SIZE = 2000
 # Rows deleted per statement by the cleanup, so no delete holds locks long.
 CLEANUP_BATCH_SIZE = 1000
-MAX_RETRY_DELAY_SECONDS = 3600
+# A retry waits in a worker as an unacknowledged ETA message, and RabbitMQ
+# closes the channel of a consumer holding one past its consumer timeout
+# (30 minutes by default); ten minutes stays well inside it.
+MAX_RETRY_DELAY_SECONDS = 600
 
 ContextBuilder = Callable[[User, str, str], dict]
 DataBuilder = Callable[[User, str], dict]
@@ -246,7 +249,7 @@ def _claimable(now: datetime) -> Q:
 
 
 def retry_delay(attempts: int) -> float:
-    """Seconds before attempt `attempts + 1`: doubling, capped at an hour."""
+    """Seconds before attempt `attempts + 1`: doubling, capped at ten minutes."""
     delay = settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
     return min(delay, MAX_RETRY_DELAY_SECONDS)
 
