@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.google_calendar",
     "apps.feature_flags",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/appointments/", include("apps.appointments.api.urls")),
     path("api/notifications/", include("apps.notifications.api.urls")),
     path("api/feature-flags/", include("apps.feature_flags.api.urls")),
+    path("dashboard/", include("apps.dashboard.urls")),
 ]
