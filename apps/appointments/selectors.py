@@ -57,18 +57,29 @@ def local_window(company: Company, date_from: date, date_to: date):
     )
 
 
+def _range_key(working_range: WorkingRange) -> tuple[int, time, time]:
+    return working_range.weekday, working_range.start, working_range.end
+
+
 def _block_occurrences(
-    block: TimeBlock, tz: ZoneInfo, start: datetime, end: datetime
+    block_start: datetime,
+    block_end: datetime,
+    rrule: str,
+    tz: ZoneInfo,
+    start: datetime,
+    end: datetime,
 ) -> Iterable[tuple[datetime, datetime]]:
-    if not block.rrule:
-        yield block.start, block.end
+    """Occurrences of a block (its first `block_start`..`block_end`, repeated
+    by `rrule` when set) that may touch [start, end)."""
+    if not rrule:
+        yield block_start, block_end
         return
-    length = block.end - block.start
+    length = block_end - block_start
     window_start = start - length
     try:
         starts = expand(
-            block.rrule,
-            dtstart=block.start.astimezone(tz),
+            rrule,
+            dtstart=block_start.astimezone(tz),
             tz=tz,
             window_start=window_start,
             window_end=end,
@@ -104,29 +115,50 @@ def actor_schedules(
     padded_start = window_start - BUSY_PADDING
     padded_end = window_end + BUSY_PADDING
 
+    # The querysets drop the models' default ordering: rows are sorted here.
     ranges: dict[int, list[WorkingRange]] = defaultdict(list)
-    for actor_id, weekday, start_time, end_time in WorkingHours.objects.filter(
-        actor_id__in=actor_ids
-    ).values_list("actor_id", "weekday", "start_time", "end_time"):
+    for actor_id, weekday, start_time, end_time in (
+        WorkingHours.objects.filter(actor_id__in=actor_ids)
+        .order_by()
+        .values_list("actor_id", "weekday", "start_time", "end_time")
+    ):
         ranges[actor_id].append(WorkingRange(weekday, start_time, end_time))
     first_day = timezone.localtime(padded_start, tz).date()
     last_day = timezone.localtime(padded_end, tz).date()
+    # Staff of one company often share their hours (and their recurring
+    # breaks, below): each distinct week is placed on the calendar once per
+    # read, and the actors share the resulting list, which nobody mutates.
+    placed: dict[tuple[WorkingRange, ...], list[Interval]] = {}
     for actor_id, actor_ranges in ranges.items():
-        schedules[actor_id].working = working_intervals(
-            actor_ranges, first_day, last_day, tz
-        )
+        week = tuple(sorted(actor_ranges, key=_range_key))
+        if week not in placed:
+            placed[week] = working_intervals(week, first_day, last_day, tz)
+        schedules[actor_id].working = placed[week]
 
-    blocks = TimeBlock.objects.filter(actor_id__in=actor_ids).filter(
-        Q(rrule="", start__lt=padded_end, end__gt=padded_start)
-        | (
-            ~Q(rrule="")
-            & Q(start__lt=padded_end)
-            & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=padded_start))
+    blocks = (
+        TimeBlock.objects.filter(actor_id__in=actor_ids)
+        .filter(
+            Q(rrule="", start__lt=padded_end, end__gt=padded_start)
+            | (
+                ~Q(rrule="")
+                & Q(start__lt=padded_end)
+                & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=padded_start))
+            )
         )
+        .order_by()
+        .values_list("actor_id", "start", "end", "rrule")
     )
-    for block in blocks:
-        for start, end in _block_occurrences(block, tz, padded_start, padded_end):
-            schedules[block.actor_id].busy.append(Busy(start, end, BusyKind.BLOCK))
+    expanded: dict[tuple[datetime, datetime, str], list[Busy]] = {}
+    for actor_id, start, end, rrule in blocks:
+        key = (start, end, rrule)
+        if key not in expanded:
+            expanded[key] = [
+                Busy(occurrence_start, occurrence_end, BusyKind.BLOCK)
+                for occurrence_start, occurrence_end in _block_occurrences(
+                    start, end, rrule, tz, padded_start, padded_end
+                )
+            ]
+        schedules[actor_id].busy += expanded[key]
 
     appointments = Appointment.objects.filter(
         actor_id__in=actor_ids,
@@ -136,10 +168,11 @@ def actor_schedules(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    for actor_id, start, end in appointments.values_list(
+    appointment_kind = BusyKind.APPOINTMENT
+    for actor_id, start, end in appointments.order_by().values_list(
         "actor_id", "occupied_start", "occupied_end"
     ):
-        schedules[actor_id].busy.append(Busy(start, end, BusyKind.APPOINTMENT))
+        schedules[actor_id].busy.append(Busy(start, end, appointment_kind))
 
     for schedule in schedules.values():
         schedule.busy.sort(key=lambda busy: busy.start)
