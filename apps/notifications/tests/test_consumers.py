@@ -578,3 +578,138 @@ def test_company_with_live_flag_off_gets_no_pushes(tenant_a):
         return received
 
     assert run(scenario) == []
+
+
+def availability_frames(tenant, change) -> list[tuple[int, str]]:
+    """(actor, date) of each `availability.changed` a customer's socket gets
+    while `change` runs."""
+
+    async def scenario():
+        socket = await socket_for(tenant.other_customer)
+        await database_sync_to_async(change)()
+        received = await frames(socket)
+        await close_all(socket)
+        return received
+
+    return [
+        (frame["data"]["actor"], frame["data"]["date"])
+        for frame in run(scenario)
+        if frame["type"] == "availability.changed"
+    ]
+
+
+def test_time_block_create_and_delete_announce_their_days(tenant_a):
+    actor = tenant_a.actor
+    holder = {}
+
+    def block_two_days():
+        holder["block"] = services.time_block_create(
+            actor=actor,
+            start=datetime(2027, 3, 12, 18, 0, tzinfo=SAO_PAULO),
+            end=datetime(2027, 3, 13, 10, 0, tzinfo=SAO_PAULO),
+            reason="Viagem",
+            by=tenant_a.manager,
+        )
+
+    def unblock():
+        services.time_block_delete(block=holder["block"], by=tenant_a.manager)
+
+    assert availability_frames(tenant_a, block_two_days) == [
+        (actor.id, "2027-03-12"),
+        (actor.id, "2027-03-13"),
+    ]
+    assert availability_frames(tenant_a, unblock) == [
+        (actor.id, "2027-03-12"),
+        (actor.id, "2027-03-13"),
+    ]
+
+
+def test_working_hours_change_announces_old_and_new_weekdays(tenant_a):
+    actor = tenant_a.actor
+    hours = services.working_hours_create(
+        actor=actor,
+        weekday=0,
+        start_time=time(9, 0),
+        end_time=time(12, 0),
+        by=tenant_a.manager,
+    )
+
+    def move_to_thursday():
+        services.working_hours_update(
+            hours=hours, data={"weekday": 3}, by=tenant_a.manager
+        )
+
+    def remove():
+        services.working_hours_delete(hours=hours, by=tenant_a.manager)
+
+    # The 28 days from Wednesday 2027-03-10 to Tuesday 2027-04-06: Mondays
+    # and the Tuesdays after them (the old range), Thursdays and the Fridays
+    # after them (the new); removing the Thursday range, only the latter.
+    moved = availability_frames(tenant_a, move_to_thursday)
+    removed = availability_frames(tenant_a, remove)
+
+    assert moved == [
+        (actor.id, day)
+        for day in [
+            "2027-03-11",
+            "2027-03-12",
+            "2027-03-15",
+            "2027-03-16",
+            "2027-03-18",
+            "2027-03-19",
+            "2027-03-22",
+            "2027-03-23",
+            "2027-03-25",
+            "2027-03-26",
+            "2027-03-29",
+            "2027-03-30",
+            "2027-04-01",
+            "2027-04-02",
+            "2027-04-05",
+            "2027-04-06",
+        ]
+    ]
+    assert removed == [
+        (actor.id, day)
+        for day in [
+            "2027-03-11",
+            "2027-03-12",
+            "2027-03-18",
+            "2027-03-19",
+            "2027-03-25",
+            "2027-03-26",
+            "2027-04-01",
+            "2027-04-02",
+        ]
+    ]
+
+
+def test_reschedule_announces_the_old_and_the_new_day(tenant_a):
+    service = bookable(tenant_a)
+    appointment = book(
+        tenant_a, service, customer=tenant_a.customer, by=tenant_a.manager
+    )
+
+    def move_a_day_later():
+        services.appointment_reschedule(
+            appointment=appointment,
+            start=datetime(2027, 3, 12, 10, 0, tzinfo=SAO_PAULO),
+            by=tenant_a.manager,
+        )
+
+    assert availability_frames(tenant_a, move_a_day_later) == [
+        (tenant_a.actor.id, "2027-03-11"),
+        (tenant_a.actor.id, "2027-03-12"),
+    ]
+
+
+def test_cancellation_announces_the_freed_day(tenant_a):
+    service = bookable(tenant_a)
+    appointment = book(
+        tenant_a, service, customer=tenant_a.customer, by=tenant_a.manager
+    )
+
+    def cancel():
+        services.appointment_cancel(appointment=appointment, by=tenant_a.manager)
+
+    assert availability_frames(tenant_a, cancel) == [(tenant_a.actor.id, "2027-03-11")]
