@@ -146,7 +146,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # No client-side read timeout: the layer's receive is a blocking
+            # pop that waits for a message, and redis-py 8's default of 5 s
+            # cut it off, closing every idle socket with 1011.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
         }
     }
 else:

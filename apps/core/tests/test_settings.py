@@ -129,7 +129,7 @@ def test_settings_redis_url_switches_cache_and_channel_layer(tmp_path):
         "django_redis.cache.RedisCache",
         "redis://cache.internal:6380/2",
         "channels_redis.core.RedisChannelLayer",
-        ["redis://cache.internal:6380/2"],
+        [{"address": "redis://cache.internal:6380/2", "socket_timeout": None}],
     )
     assert values["db_engine"] == "django.db.backends.sqlite3"
     assert values["celery_eager"] is True

@@ -31,6 +31,9 @@ COMPANY_SLUG = "barbearia-virtual"
 TODAY = "2027-03-09"
 QUIET_SECONDS = 0.5
 PUSH_DEADLINE_SECONDS = 1.0
+# Longer than redis-py 8's default socket timeout (5 s), which cut the
+# channel layer's blocking read of an idle socket.
+IDLE_SECONDS = 7
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +287,31 @@ def test_customer_socket_gets_only_that_customers_events(server):
         {"type": "notification.created", "data": other_notifications[0]},
         freed,
     ]
+
+
+def test_idle_socket_survives_and_still_gets_events(server):
+    manager = login(server, MANAGER)
+    customer = login(server, CUSTOMER)
+    actor, service = demo_offer(server, customer)
+
+    async def scenario():
+        async with socket(server, token=manager) as connection:
+            await asyncio.sleep(IDLE_SECONDS)
+            booked = await asyncio.to_thread(
+                book,
+                server,
+                customer,
+                actor=actor,
+                service=service,
+                start=f"{TODAY}T10:00",
+            )
+            frame = await asyncio.wait_for(
+                first_of_type(connection, "appointment.created"),
+                PUSH_DEADLINE_SECONDS,
+            )
+            return booked, frame
+
+    booked, frame = asyncio.run(scenario())
+
+    assert frame == {"type": "appointment.created", "data": booked}
+    assert "Timeout reading from" not in server.log()
