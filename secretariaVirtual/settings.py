@@ -236,6 +236,7 @@ CELERY_TASK_ROUTES = {
     "apps.notifications.tasks.send_whatsapp_task": {"queue": "high"},
     "apps.notifications.tasks.send_email_task": {"queue": "low"},
     "apps.notifications.tasks.scan_reminders_task": {"queue": "low"},
+    "apps.notifications.tasks.send_reminders_task": {"queue": "low"},
     "apps.notifications.tasks.redispatch_stuck_notifications_task": {"queue": "low"},
     "apps.notifications.tasks.reject_expired_requests_task": {"queue": "low"},
     "apps.notifications.tasks.cleanup_notifications_task": {"queue": "low"},

@@ -120,6 +120,7 @@ class NotificationPreference(models.Model):
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     CANCELLED = "cancelled", _("Cancelled")
     SKIPPED = "skipped", _("Skipped")
@@ -130,7 +131,9 @@ class Reminder(models.Model):
 
     Rows are written when an appointment becomes live, replaced when it is
     rescheduled and cancelled when it stops being live. Only one pending row
-    may exist per appointment, offset and due time.
+    may exist per appointment, offset and due time. The scan moves due rows
+    to `queued` and hands them to a task in batches; the task writes their
+    outbox rows and marks them `sent` (or `skipped`).
     """
 
     company = models.ForeignKey(
@@ -153,6 +156,7 @@ class Reminder(models.Model):
         choices=ReminderStatus.choices,
         default=ReminderStatus.PENDING,
     )
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -167,6 +171,12 @@ class Reminder(models.Model):
                 fields=["due_at"],
                 name="notif_reminder_pending_due",
                 condition=models.Q(status="pending"),
+            ),
+            # Batches whose task never ran are handed over again from here.
+            models.Index(
+                fields=["queued_at"],
+                name="notif_reminder_queued",
+                condition=models.Q(status="queued"),
             ),
         ]
         constraints = [

@@ -23,6 +23,7 @@ __all__ = [
     "reject_expired_requests_task",
     "scan_reminders_task",
     "send_email_task",
+    "send_reminders_task",
     "send_whatsapp_task",
 ]
 
@@ -50,8 +51,14 @@ def send_email_task(self, notification_id: int) -> str:
 
 @shared_task
 def scan_reminders_task() -> int:
-    """Send the reminders that are due (every minute, from beat)."""
+    """Hand the reminders that are due to workers (every minute, from beat)."""
     return services.reminders_send_due()
+
+
+@shared_task
+def send_reminders_task(reminder_ids: list[int]) -> int:
+    """Write the outbox rows of one batch the scan claimed (queue `low`)."""
+    return services.reminders_send(reminder_ids=reminder_ids)
 
 
 @shared_task

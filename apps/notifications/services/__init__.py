@@ -22,7 +22,7 @@ from .preferences import (
     notifications_mark_all_read,
     preference_update,
 )
-from .reminders import reminders_send_due, reminders_sync
+from .reminders import reminders_send, reminders_send_due, reminders_sync
 
 __all__ = [
     "AUTO_REJECT_NOTE",
@@ -39,6 +39,7 @@ __all__ = [
     "notifications_redispatch_stuck",
     "outbox_write",
     "preference_update",
+    "reminders_send",
     "reminders_send_due",
     "reminders_sync",
     "retry_delay",

@@ -2,14 +2,18 @@
 
 No reminder is ever a broker message with a far-future ETA: RabbitMQ's
 consumer timeout would kill it and a restart would lose it. Rows wait in
-the database and the scan claims the due ones.
+the database; the scan claims the due ones and hands them to workers in
+batches, which write their outbox rows.
 """
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from apps.appointments.models import Appointment
 
@@ -19,9 +23,10 @@ from .outbox import Draft, outbox_write
 
 logger = logging.getLogger(__name__)
 
-# Due reminders claimed per transaction. Each becomes up to three outbox
-# rows, so a batch is a few thousand inserts: short enough to keep row locks
-# brief, long enough that the per-batch queries stay a small share.
+# Reminders per batch: one claim by the scan, one task to write their outbox
+# rows. A task then takes a few seconds (up to three rendered rows and two
+# send tasks per reminder), far inside RabbitMQ's consumer timeout, and the
+# scan's claims stay two short statements each.
 REMINDER_BATCH_SIZE = 500
 
 
@@ -67,48 +72,118 @@ def reminders_sync(*, appointment: Appointment, now: datetime | None = None) -> 
 
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
-    """Turn every due reminder into outbox rows; returns how many were sent.
+    """Hand every due reminder to a worker; returns how many were claimed.
 
-    Each batch is claimed with `SELECT … FOR UPDATE SKIP LOCKED` and marked
-    in the same transaction that writes its outbox rows, so two scans that
-    overlap split the work and none is sent twice. A reminder whose
-    appointment is no longer live or has started is marked skipped.
+    The periodic scan. Each batch of due `pending` rows is claimed with
+    `SELECT … FOR UPDATE SKIP LOCKED` and moved to `queued` in one short
+    transaction, and its `send_reminders_task` is published after the commit,
+    so two scans that overlap split the work and no row is handed over twice.
+    The scan never renders or sends: the tasks do, in parallel, so a backlog
+    of any size is claimed in seconds. Batches queued longer than
+    `NOTIFICATIONS_STUCK_AFTER_MINUTES` ago, whose task was lost (say the
+    broker was down), are handed over again.
     """
     now = now or timezone.now()
-    sent = 0
+    claimed = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            ids = list(
+                Reminder.objects.select_for_update(skip_locked=True)
                 .filter(status=ReminderStatus.PENDING, due_at__lte=now)
-                .select_related(
-                    "appointment__company",
-                    "appointment__service",
-                    "appointment__actor",
-                    "appointment__customer",
-                )
-                .order_by("due_at", "pk")[:REMINDER_BATCH_SIZE]
+                .order_by("due_at", "pk")
+                .values_list("pk", flat=True)[:REMINDER_BATCH_SIZE]
             )
-            if not batch:
+            if not ids:
                 break
-            due = [row for row in batch if _still_due(row, now)]
-            outbox_write([_draft(row) for row in due], now=now)
-            due_ids = {row.pk for row in due}
-            Reminder.objects.filter(pk__in=due_ids).update(
-                status=ReminderStatus.SENT, processed_at=now, updated_at=now
+            Reminder.objects.filter(pk__in=ids).update(
+                status=ReminderStatus.QUEUED, queued_at=now, updated_at=now
             )
-            Reminder.objects.filter(
-                pk__in=[row.pk for row in batch if row.pk not in due_ids]
-            ).update(status=ReminderStatus.SKIPPED, processed_at=now, updated_at=now)
-        sent += len(due)
-    if sent:
-        logger.info("Reminders sent", extra={"count": sent})
-    return sent
+            hand_over_on_commit(ids)
+        claimed += len(ids)
+    requeued = _requeue_stuck(now)
+    if claimed or requeued:
+        logger.info(
+            "Reminders handed to workers",
+            extra={"count": claimed, "requeued": requeued},
+        )
+    return claimed
+
+
+def _requeue_stuck(now: datetime) -> int:
+    cutoff = now - timedelta(minutes=settings.NOTIFICATIONS_STUCK_AFTER_MINUTES)
+    requeued = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Reminder.objects.select_for_update(skip_locked=True)
+                .filter(status=ReminderStatus.QUEUED, queued_at__lte=cutoff)
+                .order_by("queued_at", "pk")
+                .values_list("pk", flat=True)[:REMINDER_BATCH_SIZE]
+            )
+            if not ids:
+                return requeued
+            Reminder.objects.filter(pk__in=ids).update(queued_at=now, updated_at=now)
+            hand_over_on_commit(ids)
+        requeued += len(ids)
+
+
+def hand_over_on_commit(reminder_ids: list[int]) -> None:
+    """Publish the batch's task once the claim commits."""
+    transaction.on_commit(partial(_hand_over, reminder_ids), robust=True)
+
+
+def _hand_over(reminder_ids: list[int]) -> None:
+    from ..tasks import send_reminders_task
+
+    try:
+        send_reminders_task.delay(reminder_ids)
+    except (OperationalError, OSError) as exc:
+        logger.warning(
+            "Broker unavailable; reminders stay queued for the next scans",
+            extra={"count": len(reminder_ids), "error": type(exc).__name__},
+        )
+
+
+def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> int:
+    """Write the outbox rows of queued reminders; returns how many were sent.
+
+    The rows are locked (`SKIP LOCKED`) and marked in the transaction that
+    writes their outbox rows, so a task run twice, or beside the same batch
+    handed over again, sends none twice. A reminder whose appointment is no
+    longer live, has started or has moved since is marked skipped.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        batch = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=reminder_ids, status=ReminderStatus.QUEUED)
+            .select_related(
+                "appointment__company",
+                "appointment__service",
+                "appointment__actor",
+                "appointment__customer",
+            )
+            .order_by("due_at", "pk")
+        )
+        due = [row for row in batch if _still_due(row, now)]
+        outbox_write([_draft(row) for row in due], now=now)
+        due_ids = {row.pk for row in due}
+        Reminder.objects.filter(pk__in=due_ids).update(
+            status=ReminderStatus.SENT, processed_at=now, updated_at=now
+        )
+        Reminder.objects.filter(
+            pk__in=[row.pk for row in batch if row.pk not in due_ids]
+        ).update(status=ReminderStatus.SKIPPED, processed_at=now, updated_at=now)
+    return len(due)
 
 
 def _still_due(reminder: Reminder, now: datetime) -> bool:
     appointment = reminder.appointment
-    return appointment.is_live and appointment.start > now
+    start = appointment.start.astimezone(UTC)
+    is_for_this_start = reminder.due_at == start - timedelta(
+        minutes=reminder.offset_minutes
+    )
+    return appointment.is_live and start > now and is_for_this_start
 
 
 def _draft(reminder: Reminder) -> Draft:

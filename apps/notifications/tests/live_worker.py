@@ -70,14 +70,14 @@ def database_url() -> str:
 
 
 class Worker:
-    """`celery worker` on both queues, solo pool, one task at a time.
+    """`celery worker` on both queues; by default the solo pool.
 
-    The solo pool runs tasks in the worker's own process, so a SIGKILL stops
-    a send half-way, as a crashed machine would. `env` must hold
-    `CELERY_BROKER_URL`; logs go to `log_dir`, one file per start.
+    The solo pool runs one task at a time in the worker's own process, so a
+    SIGKILL stops a send half-way, as a crashed machine would. `env` must
+    hold `CELERY_BROKER_URL`; logs go to `log_dir`, one file per start.
     """
 
-    def __init__(self, env: dict[str, str], log_dir: Path):
+    def __init__(self, env: dict[str, str], log_dir: Path, pool: str = "solo"):
         broker = env["CELERY_BROKER_URL"]
         self.env = {
             **os.environ,
@@ -85,6 +85,7 @@ class Worker:
             "CELERY_BROKER_URL": f"{broker}?heartbeat={WORKER_HEARTBEAT_SECONDS}",
         }
         self.log_dir = log_dir
+        self.pool = pool
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
         self.log_mark = 0
@@ -105,7 +106,7 @@ class Worker:
                     "worker",
                     "-Q",
                     "high,low",
-                    "--pool=solo",
+                    f"--pool={self.pool}",
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",

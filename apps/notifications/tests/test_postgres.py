@@ -67,18 +67,17 @@ def test_reminders_send_due_overlapping_scans_split_the_work(booked, monkeypatch
     monkeypatch.setattr(reminder_services, "REMINDER_BATCH_SIZE", BATCH)
     first_batch_held = threading.Event()
     release_first = threading.Event()
-    real_write = reminder_services.outbox_write
+    real_hand_over = reminder_services.hand_over_on_commit
 
-    def write_then_wait(drafts, **kwargs):
-        written = real_write(drafts, **kwargs)
+    def hand_over_then_wait(reminder_ids):
+        real_hand_over(reminder_ids)
         if threading.current_thread().name == "first" and not first_batch_held.is_set():
-            # Hold the first scan's transaction, and its row locks, open
-            # while the second scan runs from start to end.
+            # Hold the first scan's claim transaction, and its row locks,
+            # open while the second scan runs from start to end.
             first_batch_held.set()
             assert release_first.wait(20)
-        return written
 
-    monkeypatch.setattr(reminder_services, "outbox_write", write_then_wait)
+    monkeypatch.setattr(reminder_services, "hand_over_on_commit", hand_over_then_wait)
     results = {}
 
     def scan():
@@ -118,6 +117,33 @@ def test_reminders_send_due_twice_in_a_row_sends_none_twice(booked):
     assert counts == [APPOINTMENTS * 2, 0]
     assert Notification.objects.filter(kind="appointment.reminder").count() == (
         APPOINTMENTS * 2 * 3
+    )
+
+
+def test_reminders_send_racing_copies_of_a_batch_send_each_once(booked, monkeypatch):
+    handed = []
+    monkeypatch.setattr(reminder_services, "hand_over_on_commit", handed.extend)
+    services.reminders_send_due(now=SCAN_AT)
+    start = threading.Barrier(3)
+    results = {}
+
+    def send():
+        start.wait(10)
+        return services.reminders_send(reminder_ids=handed)
+
+    threads = [in_thread(send, results, f"worker-{n}") for n in range(3)]
+    for thread in threads:
+        thread.join(30)
+
+    reminders = APPOINTMENTS * 2
+    assert sorted(handed) == sorted(Reminder.objects.values_list("pk", flat=True))
+    assert sum(results.values()) == reminders
+    assert Reminder.objects.filter(status="sent").count() == reminders
+    assert (
+        WhatsAppRecord.objects.filter(
+            body__startswith="Olá Ana Souza, lembramos"
+        ).count()
+        == reminders
     )
 
 

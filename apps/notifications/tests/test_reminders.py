@@ -3,11 +3,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from kombu.exceptions import OperationalError
 
 from apps.appointments.events import AppointmentEvent
 from apps.appointments.models import AppointmentHistory
 from apps.notifications import flags, services
 from apps.notifications.models import Notification, NotificationPreference, Reminder
+from apps.notifications.services import reminders as reminder_services
+from apps.notifications.tasks import send_reminders_task
 
 from .conftest import announce, make_appointment
 
@@ -33,9 +36,19 @@ def pending_reminders(appointment):
     )
 
 
-def scan_at(moment):
-    with time_machine.travel(moment, tick=False):
-        return services.reminders_send_due()
+@pytest.fixture
+def scan_at(django_capture_on_commit_callbacks):
+    """The scan at `moment`; returns how many reminders it claimed.
+
+    The batch tasks it publishes on commit run (eagerly) at the same moment.
+    """
+
+    def scan(moment):
+        with time_machine.travel(moment, tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                return services.reminders_send_due()
+
+    return scan
 
 
 def reminder_rows(channel="whatsapp"):
@@ -104,21 +117,18 @@ def test_reminders_sync_cancel_cancels_the_rows(phones):
     ) == ["cancelled", "cancelled"]
 
 
-def test_reminders_send_due_at_exact_local_times_in_sao_paulo(
-    phones, django_capture_on_commit_callbacks
-):
+def test_reminders_send_due_at_exact_local_times_in_sao_paulo(phones, scan_at):
     start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
     book(phones, start)
     day_before = datetime(2027, 3, 14, 10, 0, tzinfo=SAO_PAULO)
     two_hours_before = datetime(2027, 3, 15, 8, 0, tzinfo=SAO_PAULO)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        counts = [
-            scan_at(day_before - timedelta(seconds=1)),
-            scan_at(day_before),
-            scan_at(two_hours_before - timedelta(seconds=1)),
-            scan_at(two_hours_before),
-        ]
+    counts = [
+        scan_at(day_before - timedelta(seconds=1)),
+        scan_at(day_before),
+        scan_at(two_hours_before - timedelta(seconds=1)),
+        scan_at(two_hours_before),
+    ]
 
     assert counts == [0, 1, 0, 1]
     body = (
@@ -145,7 +155,7 @@ def test_reminders_send_due_at_exact_local_times_in_sao_paulo(
 
 
 def test_reminders_send_due_at_exact_local_times_in_new_york_across_dst(
-    phones, django_capture_on_commit_callbacks
+    phones, scan_at
 ):
     # Clocks in New York move forward at 02:00 on 14 March 2027: the reminder
     # 24 hours before 10:00 EDT on the 14th is 09:00 EST on the 13th.
@@ -156,13 +166,12 @@ def test_reminders_send_due_at_exact_local_times_in_new_york_across_dst(
     start = datetime(2027, 3, 14, 10, 0, tzinfo=NEW_YORK)
     appointment = book(phones, start)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        counts = [
-            scan_at(datetime(2027, 3, 13, 8, 59, 59, tzinfo=NEW_YORK)),
-            scan_at(datetime(2027, 3, 13, 9, 0, tzinfo=NEW_YORK)),
-            scan_at(datetime(2027, 3, 14, 7, 59, 59, tzinfo=NEW_YORK)),
-            scan_at(datetime(2027, 3, 14, 8, 0, tzinfo=NEW_YORK)),
-        ]
+    counts = [
+        scan_at(datetime(2027, 3, 13, 8, 59, 59, tzinfo=NEW_YORK)),
+        scan_at(datetime(2027, 3, 13, 9, 0, tzinfo=NEW_YORK)),
+        scan_at(datetime(2027, 3, 14, 7, 59, 59, tzinfo=NEW_YORK)),
+        scan_at(datetime(2027, 3, 14, 8, 0, tzinfo=NEW_YORK)),
+    ]
 
     assert counts == [0, 1, 0, 1]
     assert pending_reminders(appointment) == []
@@ -186,22 +195,17 @@ def test_reminders_send_due_at_exact_local_times_in_new_york_across_dst(
     assert in_app.data["offset_minutes"] == 1440
 
 
-def test_reminders_send_due_twice_sends_each_once(
-    phones, django_capture_on_commit_callbacks
-):
+def test_reminders_send_due_twice_sends_each_once(phones, scan_at):
     book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
     due = datetime(2027, 3, 15, 8, 30, tzinfo=SAO_PAULO)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        counts = [scan_at(due), scan_at(due)]
+    counts = [scan_at(due), scan_at(due)]
 
     assert counts == [2, 0]
     assert Notification.objects.filter(kind="appointment.reminder").count() == 6
 
 
-def test_reminders_send_due_none_for_cancelled_appointments(
-    phones, django_capture_on_commit_callbacks
-):
+def test_reminders_send_due_none_for_cancelled_appointments(phones, scan_at):
     appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
     with time_machine.travel(BOOKED_AT, tick=False):
         appointment.status = "cancelled"
@@ -214,15 +218,16 @@ def test_reminders_send_due_none_for_cancelled_appointments(
     assert Notification.objects.filter(kind="appointment.reminder").count() == 0
 
 
-def test_reminders_send_due_skips_an_appointment_no_longer_live(phones):
+def test_reminders_send_due_skips_an_appointment_no_longer_live(phones, scan_at):
     appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
     # Changed without the signal, as a data fix in the admin would.
     appointment.status = "completed"
     appointment.save()
 
-    sent = scan_at(datetime(2027, 3, 15, 9, 0, tzinfo=SAO_PAULO))
+    claimed = scan_at(datetime(2027, 3, 15, 9, 0, tzinfo=SAO_PAULO))
 
-    assert sent == 0
+    assert claimed == 2
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 0
     assert sorted(
         Reminder.objects.filter(appointment=appointment).values_list(
             "status", flat=True
@@ -230,7 +235,7 @@ def test_reminders_send_due_skips_an_appointment_no_longer_live(phones):
     ) == ["skipped", "skipped"]
 
 
-def test_reminders_send_due_honours_preference_and_flag(phones, monkeypatch):
+def test_reminders_send_due_honours_preference_and_flag(phones, scan_at, monkeypatch):
     book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
     NotificationPreference.objects.create(user=phones.customer, reminders=False)
 
@@ -303,3 +308,120 @@ def test_appointment_requests_reject_expired_at_the_start(phones):
     confirmed.refresh_from_db()
     assert (early, on_time) == (0, 1)
     assert (appointment.status, confirmed.status) == ("rejected", "confirmed")
+
+
+def claim_without_handing_over(monkeypatch, moment) -> list[int]:
+    """The scan at `moment`, keeping the claimed ids instead of publishing."""
+    handed = []
+    monkeypatch.setattr(reminder_services, "hand_over_on_commit", handed.extend)
+    with time_machine.travel(moment, tick=False):
+        services.reminders_send_due()
+    monkeypatch.undo()
+    return handed
+
+
+def reminder_statuses(appointment):
+    return sorted(
+        Reminder.objects.filter(appointment=appointment).values_list(
+            "offset_minutes", "status"
+        )
+    )
+
+
+def test_reminders_send_due_hands_a_lost_batch_over_again(
+    phones, scan_at, monkeypatch, settings
+):
+    settings.NOTIFICATIONS_STUCK_AFTER_MINUTES = 5
+    appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    due = datetime(2027, 3, 15, 8, 30, tzinfo=SAO_PAULO)
+
+    def broker_down(reminder_ids):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(send_reminders_task, "delay", broker_down)
+    claimed = scan_at(due)
+    monkeypatch.undo()
+
+    assert claimed == 2
+    assert reminder_statuses(appointment) == [(120, "queued"), (1440, "queued")]
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 0
+
+    counts = [
+        scan_at(due + timedelta(minutes=4, seconds=59)),
+        scan_at(due + timedelta(minutes=5)),
+        scan_at(due + timedelta(minutes=10)),
+    ]
+
+    assert counts == [0, 0, 0]
+    assert reminder_statuses(appointment) == [(120, "sent"), (1440, "sent")]
+    assert list(
+        Notification.objects.filter(kind="appointment.reminder")
+        .order_by("channel")
+        .values_list("channel", "status")
+        .distinct()
+    ) == [("email", "sent"), ("in_app", "sent"), ("whatsapp", "sent")]
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 6
+
+
+def test_reminders_send_the_same_batch_twice_sends_once(
+    phones, monkeypatch, django_capture_on_commit_callbacks
+):
+    appointment = book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    due = datetime(2027, 3, 15, 8, 30, tzinfo=SAO_PAULO)
+    handed = claim_without_handing_over(monkeypatch, due)
+
+    with time_machine.travel(due, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            counts = [
+                services.reminders_send(reminder_ids=handed),
+                services.reminders_send(reminder_ids=handed),
+            ]
+
+    assert counts == [2, 0]
+    assert reminder_statuses(appointment) == [(120, "sent"), (1440, "sent")]
+    assert (
+        Notification.objects.filter(
+            kind="appointment.reminder", channel="whatsapp", status="sent"
+        ).count()
+        == 2
+    )
+
+
+def test_reminders_send_skips_a_reminder_whose_appointment_moved_after_the_claim(
+    phones, monkeypatch
+):
+    start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
+    appointment = book(phones, start)
+    due = datetime(2027, 3, 15, 8, 30, tzinfo=SAO_PAULO)
+    handed = claim_without_handing_over(monkeypatch, due)
+    moved = start + timedelta(days=1)
+    with time_machine.travel(due, tick=False):
+        type(appointment).objects.filter(pk=appointment.pk).update(
+            start=moved,
+            end=moved + timedelta(minutes=30),
+            occupied_start=moved,
+            occupied_end=moved + timedelta(minutes=30),
+        )
+        appointment.refresh_from_db()
+        announce(
+            appointment,
+            AppointmentEvent.RESCHEDULED,
+            by=phones.manager,
+            previous={"status": "confirmed", "start": start},
+        )
+
+    with time_machine.travel(due, tick=False):
+        sent = services.reminders_send(reminder_ids=handed)
+
+    assert sent == 0
+    assert Notification.objects.filter(kind="appointment.reminder").count() == 0
+    assert sorted(
+        Reminder.objects.filter(appointment=appointment).values_list(
+            "offset_minutes", "due_at", "status"
+        )
+    ) == [
+        (120, datetime(2027, 3, 15, 8, 0, tzinfo=SAO_PAULO), "skipped"),
+        (120, datetime(2027, 3, 16, 8, 0, tzinfo=SAO_PAULO), "pending"),
+        (1440, datetime(2027, 3, 14, 10, 0, tzinfo=SAO_PAULO), "skipped"),
+        (1440, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO), "pending"),
+    ]

@@ -23,8 +23,13 @@ def test_tasks_are_routed_to_their_queue():
         "reject_expired_requests_task": "low",
         "scan_reminders_task": "low",
         "send_email_task": "low",
+        "send_reminders_task": "low",
         "send_whatsapp_task": "high",
     }
+    # Routed by name, not by falling back on the default queue.
+    assert sorted(celery_app.conf.task_routes) == sorted(
+        getattr(tasks, name).name for name in names
+    )
 
 
 def test_tasks_acknowledge_late_and_return_to_the_queue_on_a_lost_worker():

@@ -320,6 +320,7 @@ def test_worker_reminder_scan_run_twice_sends_each_reminder_once(
     assert wait_until(settled)
     time.sleep(0.5)
     assert sorted(live.outcomes("scan_reminders_task")) == ["0", "1"]
+    assert live.outcomes("send_reminders_task") == ["1"]
     [message] = fake_twilio_server.messages
     assert message["to"] == CUSTOMER_TO
     assert message["body"].startswith("Olá Ana Souza, lembramos do seu Haircut")
