@@ -23,10 +23,12 @@ from .outbox import Draft, outbox_write
 
 logger = logging.getLogger(__name__)
 
-# Reminders per batch: one claim by the scan, one task to write their outbox
-# rows. A task then takes a few seconds (up to three rendered rows and two
-# send tasks per reminder), far inside RabbitMQ's consumer timeout, and the
-# scan's claims stay two short statements each.
+# Reminders claimed per transaction by the scan: two statements that lock
+# the rows for a fraction of a second, and one commit for thousands of rows.
+REMINDER_CLAIM_SIZE = 5000
+# Reminders per task. A task takes a few seconds (up to three rendered rows
+# and two send tasks per reminder), far inside RabbitMQ's consumer timeout,
+# and a backlog spreads over every worker process.
 REMINDER_BATCH_SIZE = 500
 
 
@@ -74,10 +76,11 @@ def reminders_sync(*, appointment: Appointment, now: datetime | None = None) -> 
 def reminders_send_due(*, now: datetime | None = None) -> int:
     """Hand every due reminder to a worker; returns how many were claimed.
 
-    The periodic scan. Each batch of due `pending` rows is claimed with
+    The periodic scan. Due `pending` rows are claimed in chunks with
     `SELECT … FOR UPDATE SKIP LOCKED` and moved to `queued` in one short
-    transaction, and its `send_reminders_task` is published after the commit,
-    so two scans that overlap split the work and no row is handed over twice.
+    transaction each, and their `send_reminders_task`s (a batch each) are
+    published after the commit, so two scans that overlap split the work
+    and no row is handed over twice.
     The scan never renders or sends: the tasks do, in parallel, so a backlog
     of any size is claimed in seconds. Batches queued longer than
     `NOTIFICATIONS_STUCK_AFTER_MINUTES` ago, whose task was lost (say the
@@ -91,7 +94,7 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                 Reminder.objects.select_for_update(skip_locked=True)
                 .filter(status=ReminderStatus.PENDING, due_at__lte=now)
                 .order_by("due_at", "pk")
-                .values_list("pk", flat=True)[:REMINDER_BATCH_SIZE]
+                .values_list("pk", flat=True)[:REMINDER_CLAIM_SIZE]
             )
             if not ids:
                 break
@@ -118,7 +121,7 @@ def _requeue_stuck(now: datetime) -> int:
                 Reminder.objects.select_for_update(skip_locked=True)
                 .filter(status=ReminderStatus.QUEUED, queued_at__lte=cutoff)
                 .order_by("queued_at", "pk")
-                .values_list("pk", flat=True)[:REMINDER_BATCH_SIZE]
+                .values_list("pk", flat=True)[:REMINDER_CLAIM_SIZE]
             )
             if not ids:
                 return requeued
@@ -128,20 +131,26 @@ def _requeue_stuck(now: datetime) -> int:
 
 
 def hand_over_on_commit(reminder_ids: list[int]) -> None:
-    """Publish the batch's task once the claim commits."""
+    """Publish the claimed rows' tasks, a batch each, once the claim commits."""
     transaction.on_commit(partial(_hand_over, reminder_ids), robust=True)
 
 
 def _hand_over(reminder_ids: list[int]) -> None:
     from ..tasks import send_reminders_task
 
-    try:
-        send_reminders_task.delay(reminder_ids)
-    except (OperationalError, OSError) as exc:
-        logger.warning(
-            "Broker unavailable; reminders stay queued for the next scans",
-            extra={"count": len(reminder_ids), "error": type(exc).__name__},
-        )
+    for start in range(0, len(reminder_ids), REMINDER_BATCH_SIZE):
+        batch = reminder_ids[start : start + REMINDER_BATCH_SIZE]
+        try:
+            send_reminders_task.delay(batch)
+        except (OperationalError, OSError) as exc:
+            logger.warning(
+                "Broker unavailable; reminders stay queued for the next scans",
+                extra={
+                    "count": len(reminder_ids) - start,
+                    "error": type(exc).__name__,
+                },
+            )
+            return
 
 
 def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> int:

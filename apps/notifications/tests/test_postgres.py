@@ -64,7 +64,7 @@ def booked(phones):
 
 
 def test_reminders_send_due_overlapping_scans_split_the_work(booked, monkeypatch):
-    monkeypatch.setattr(reminder_services, "REMINDER_BATCH_SIZE", BATCH)
+    monkeypatch.setattr(reminder_services, "REMINDER_CLAIM_SIZE", BATCH)
     first_batch_held = threading.Event()
     release_first = threading.Event()
     real_hand_over = reminder_services.hand_over_on_commit

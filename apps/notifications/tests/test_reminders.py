@@ -425,3 +425,23 @@ def test_reminders_send_skips_a_reminder_whose_appointment_moved_after_the_claim
         (1440, datetime(2027, 3, 14, 10, 0, tzinfo=SAO_PAULO), "skipped"),
         (1440, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO), "pending"),
     ]
+
+
+def test_reminders_send_due_publishes_one_task_per_batch(
+    phones, monkeypatch, django_capture_on_commit_callbacks
+):
+    book(phones, datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO))
+    book(phones, datetime(2027, 3, 15, 11, 0, tzinfo=SAO_PAULO))
+    monkeypatch.setattr(reminder_services, "REMINDER_BATCH_SIZE", 3)
+    published = []
+    monkeypatch.setattr(send_reminders_task, "delay", published.append)
+
+    with time_machine.travel(datetime(2027, 3, 15, 9, 0, tzinfo=SAO_PAULO)):
+        with django_capture_on_commit_callbacks(execute=True):
+            claimed = services.reminders_send_due()
+
+    assert claimed == 4
+    assert [len(batch) for batch in published] == [3, 1]
+    assert sorted(sum(published, [])) == sorted(
+        Reminder.objects.filter(status="queued").values_list("pk", flat=True)
+    )
