@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 
-from .realtime import groups_for
+from .realtime import MESSAGE_TYPE, groups_for
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,16 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         return None
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler,
+        # a hop to the one thread that also serves Django's sync views. A
+        # pushed event touches no database, and with hundreds of sockets
+        # those hops queued each event behind the request that caused it.
+        if message["type"] == MESSAGE_TYPE:
+            await self.realtime_event(message)
+            return
+        await super().dispatch(message)
 
     async def realtime_event(self, message):
         """A pushed event, already encoded as JSON by `realtime.push`."""

@@ -116,8 +116,10 @@ class LiveServer:
         redis_url: str | None = None,
         now: str | None = DEMO_NOW,
         log_dir: Path | None = None,
+        layer: str = "",
     ):
         self.database = database
+        self.layer = layer
         self.redis_url = redis_url
         self.now = now
         self.log_dir = log_dir or database.parent
@@ -154,6 +156,8 @@ class LiveServer:
         ]
         if self.now:
             command += ["--now", self.now]
+        if self.layer:
+            command += ["--layer", self.layer]
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
                 command,
@@ -234,13 +238,16 @@ def _travel(now: str | None):
     return time_machine.travel(datetime.fromisoformat(now), tick=True)
 
 
-def _configure_for_run(prefix: str) -> None:
-    """Key prefixes of this run, set before Django builds its cache and layer."""
+def _configure_for_run(prefix: str, layer: str) -> None:
+    """Key prefixes of this run, set before Django builds its cache and layer;
+    `layer` names another channel layer backend to try."""
     from django.conf import settings
 
     if settings.REDIS_URL:
         settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["prefix"] = prefix
         settings.CACHES["default"]["KEY_PREFIX"] = prefix
+    if layer:
+        settings.CHANNEL_LAYERS["default"]["BACKEND"] = layer
 
 
 def _prepare(args) -> None:
@@ -279,7 +286,7 @@ def _add_staff(count: int) -> list[str]:
 
 
 def _serve(args) -> None:
-    _configure_for_run(args.prefix)
+    _configure_for_run(args.prefix, args.layer)
     from daphne.cli import CommandLineInterface
 
     CommandLineInterface().run(
@@ -304,6 +311,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--prefix", default="vs-live")
     parser.add_argument("--staff", type=int, default=0)
     parser.add_argument("--answer", default=os.devnull)
+    parser.add_argument("--layer", default="")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     with _travel(args.now):
