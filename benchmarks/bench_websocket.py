@@ -20,6 +20,8 @@ server first. Nothing leaves 127.0.0.1 and the server is stopped at the end.
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -236,6 +238,13 @@ def main(argv: list[str]) -> int:
         "the settings' channels_redis.core.RedisChannelLayer",
     )
     parser.add_argument(
+        "--broker",
+        action="store_true",
+        help="hand Celery tasks to RabbitMQ (a throwaway vhost on "
+        "TEST_BROKER_URL) as in production, instead of running them eagerly "
+        "inside the booking request",
+    )
+    parser.add_argument(
         "--log-dir", type=Path, help="keep daphne's log here (default: dropped)"
     )
     args = parser.parse_args(argv)
@@ -250,12 +259,27 @@ def main(argv: list[str]) -> int:
         )
         log_dir = args.log_dir or Path(folder)
         log_dir.mkdir(parents=True, exist_ok=True)
-        server = LiveServer(
-            database, redis_url=args.redis, log_dir=log_dir, layer=args.layer
-        )
-        with server:
+        with contextlib.ExitStack() as stack:
+            broker_url = ""
+            if args.broker:
+                os.environ.setdefault(
+                    "DJANGO_SETTINGS_MODULE", "secretariaVirtual.settings"
+                )
+                from apps.notifications.tests.live_worker import Vhost
+
+                broker_url = stack.enter_context(Vhost()).url
+            server = stack.enter_context(
+                LiveServer(
+                    database,
+                    redis_url=args.redis,
+                    log_dir=log_dir,
+                    layer=args.layer,
+                    broker_url=broker_url,
+                )
+            )
             layer = args.layer or "channels_redis.core.RedisChannelLayer"
             print(f"daphne at {server.url}, channel layer {layer} on {args.redis}")
+            print(f"Celery: {'RabbitMQ (no worker)' if broker_url else 'eager'}")
             return asyncio.run(run(server, tokens, args.rounds, args.pause))
 
 

@@ -52,7 +52,9 @@ def redis_url_for_tests() -> str:
     return os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
 
 
-def _child_env(database: Path, log_dir: Path, redis_url: str | None) -> dict:
+def _child_env(
+    database: Path, log_dir: Path, redis_url: str | None, broker_url: str = ""
+) -> dict:
     env = dict(os.environ)
     for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
@@ -66,6 +68,8 @@ def _child_env(database: Path, log_dir: Path, redis_url: str | None) -> dict:
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
     return env
 
 
@@ -117,9 +121,11 @@ class LiveServer:
         now: str | None = DEMO_NOW,
         log_dir: Path | None = None,
         layer: str = "",
+        broker_url: str = "",
     ):
         self.database = database
         self.layer = layer
+        self.broker_url = broker_url
         self.redis_url = redis_url
         self.now = now
         self.log_dir = log_dir or database.parent
@@ -162,7 +168,9 @@ class LiveServer:
             self.process = subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env=_child_env(self.database, self.log_dir, self.redis_url),
+                env=_child_env(
+                    self.database, self.log_dir, self.redis_url, self.broker_url
+                ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
