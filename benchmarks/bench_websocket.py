@@ -179,8 +179,14 @@ async def one_round(api: Api, clients: list[Client], actor, service, start):
     return sent, answered, arrivals, missing
 
 
-async def run(server: LiveServer, tokens: list[str], rounds: int, pause: float) -> int:
-    api = Api(server.url)
+async def run(
+    server: LiveServer,
+    api_server: LiveServer,
+    tokens: list[str],
+    rounds: int,
+    pause: float,
+) -> int:
+    api = Api(api_server.url)
     actor, service = api.offer()
     starts = api.free_starts(actor, service, rounds + 1)
 
@@ -245,6 +251,13 @@ def main(argv: list[str]) -> int:
         "inside the booking request",
     )
     parser.add_argument(
+        "--api-process",
+        action="store_true",
+        help="serve the booking API from a second daphne process, so the "
+        "one holding the sockets only fans events out (the API and the "
+        "sockets on separate workers, as DESIGN.md's serving section has it)",
+    )
+    parser.add_argument(
         "--log-dir", type=Path, help="keep daphne's log here (default: dropped)"
     )
     args = parser.parse_args(argv)
@@ -277,10 +290,24 @@ def main(argv: list[str]) -> int:
                     broker_url=broker_url,
                 )
             )
+            api_server = server
+            if args.api_process:
+                api_server = stack.enter_context(
+                    LiveServer(
+                        database,
+                        redis_url=args.redis,
+                        log_dir=log_dir / "api",
+                        layer=args.layer,
+                        broker_url=broker_url,
+                        prefix=server.prefix,
+                    )
+                )
             layer = args.layer or "channels_redis.core.RedisChannelLayer"
             print(f"daphne at {server.url}, channel layer {layer} on {args.redis}")
             print(f"Celery: {'RabbitMQ (no worker)' if broker_url else 'eager'}")
-            return asyncio.run(run(server, tokens, args.rounds, args.pause))
+            where = "a second daphne" if args.api_process else "the same process"
+            print(f"API served by {where}")
+            return asyncio.run(run(server, api_server, tokens, args.rounds, args.pause))
 
 
 if __name__ == "__main__":

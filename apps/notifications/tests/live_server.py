@@ -122,6 +122,7 @@ class LiveServer:
         log_dir: Path | None = None,
         layer: str = "",
         broker_url: str = "",
+        prefix: str = "",
     ):
         self.database = database
         self.layer = layer
@@ -130,7 +131,8 @@ class LiveServer:
         self.now = now
         self.log_dir = log_dir or database.parent
         self.port = free_port()
-        self.prefix = f"vs-live-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # Servers that share a prefix share the channel layer's groups.
+        self.prefix = prefix or f"vs-live-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -148,6 +150,7 @@ class LiveServer:
 
     def start(self, timeout: float = START_TIMEOUT_SECONDS) -> "LiveServer":
         self.starts += 1
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable,
             "-m",
