@@ -223,14 +223,17 @@ def test_gate_notification_channel_off_sends_nothing_on_it(
 
 
 def test_gate_appointment_reminders_off_sends_no_reminder(
-    api, make_flag, tenant_a, tenant_b
+    api, make_flag, tenant_a, tenant_b, django_capture_on_commit_callbacks
 ):
     off_for(make_flag, "appointment_reminders", tenant_a, tenant_b)
     customer_books(api, tenant_a)
     customer_books(api, tenant_b)
     day_before = datetime(2027, 3, 9, 10, 0, tzinfo=SAO_PAULO) - timedelta(hours=24)
 
-    with time_machine.travel(day_before + timedelta(minutes=1), tick=False):
+    with (
+        time_machine.travel(day_before + timedelta(minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         notification_services.reminders_send_due()
 
     reminded = set(
