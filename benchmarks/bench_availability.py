@@ -18,7 +18,8 @@ appointments each. Every actor has a weekly recurring lunch block.
 
 Printed medians (milliseconds) of:
 - engine: `working_intervals` + `free_slots` over plain values already
-  read, for the first actor over 30 days, and for all 20 actors;
+  read, for the first actor over 30 days, and for all 20 actors over 1, 7
+  and 30 days;
 - selector: `selectors.availability`, the database reads and the engine;
 - endpoint: GET /api/appointments/availability/ through Django's test
   client with a token, the whole request (middleware, authentication,
@@ -287,25 +288,20 @@ def measure(data: dict, repeat: int) -> list[tuple[str, float, str]]:
     from django.utils import timezone
 
     from apps.appointments import selectors
-    from apps.appointments.availability import free_slots, working_intervals
+    from apps.appointments.availability import (
+        WorkingRange,
+        free_slots,
+        working_intervals,
+    )
+    from apps.appointments.models import WorkingHours
 
     company, service, actors = data["company"], data["service"], data["actors"]
     first_day = data["first_day"]
-    last_day = first_day + timedelta(days=DAYS - 1)
     tz = company.tzinfo
     now = timezone.now()
     results = []
 
     offers = list(selectors.offers_for_service(service_id=service.id))
-    window_start, window_end = selectors.local_window(company, first_day, last_day)
-    schedules = selectors.actor_schedules(
-        company=company,
-        actor_ids=[offer.actor_id for offer in offers],
-        window_start=window_start,
-        window_end=window_end,
-    )
-    from apps.appointments.availability import WorkingRange
-    from apps.appointments.models import WorkingHours
 
     ranges: dict[int, list[WorkingRange]] = {}
     for actor_id, weekday, start, end in WorkingHours.objects.values_list(
@@ -313,21 +309,31 @@ def measure(data: dict, repeat: int) -> list[tuple[str, float, str]]:
     ):
         ranges.setdefault(actor_id, []).append(WorkingRange(weekday, start, end))
 
-    def engine(offer_list):
+    def engine(offer_list, days):
+        # The reads happen here, outside the timed function: only the pure
+        # engine runs in `run`, over the plain values of the window.
+        last = first_day + timedelta(days=days - 1)
+        window_start, window_end = selectors.local_window(company, first_day, last)
+        schedules = selectors.actor_schedules(
+            company=company,
+            actor_ids=[offer.actor_id for offer in offer_list],
+            window_start=window_start,
+            window_end=window_end,
+        )
+
         def run():
             slots = 0
             for offer in offer_list:
-                schedule = schedules[offer.actor_id]
                 working = working_intervals(
                     ranges[offer.actor_id],
                     first_day - timedelta(days=2),
-                    last_day + timedelta(days=2),
+                    last + timedelta(days=2),
                     tz,
                 )
                 slots += len(
                     free_slots(
                         working=working,
-                        busy=schedule.busy,
+                        busy=schedules[offer.actor_id].busy,
                         rules=selectors.slot_rules(company, offer),
                         now=now,
                         window_start=window_start,
@@ -337,25 +343,27 @@ def measure(data: dict, repeat: int) -> list[tuple[str, float, str]]:
                 )
             return slots
 
-        return run
+        return run, schedules
 
     busy_offer = [offer for offer in offers if offer.actor_id == actors[0].id]
-    one = engine(busy_offer)
+    one, one_schedules = engine(busy_offer, DAYS)
     results.append(
         (
             "engine, one actor, 30 days",
             median_ms(one, repeat),
-            f"{len(schedules[actors[0].id].busy)} busy, {one()} slots",
+            f"{len(one_schedules[actors[0].id].busy)} busy, {one()} slots",
         )
     )
-    every = engine(offers)
-    results.append(
-        (
-            f"engine, any actor ({len(offers)}), 30 days",
-            median_ms(every, repeat),
-            f"{every()} slots",
+    for days in (1, 7, DAYS):
+        every, _schedules = engine(offers, days)
+        results.append(
+            (
+                f"engine, any actor ({len(offers)}), {days} day"
+                + ("s" if days > 1 else ""),
+                median_ms(every, repeat),
+                f"{every()} slots",
+            )
         )
-    )
 
     def selector(offer_list, days):
         def run():
