@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 
 from apps.companies.models import MANAGING_ROLES, STAFF_ROLES, Membership, Role
 from apps.core.errors import Forbidden, NotFound, ValidationFailed
+from apps.core.parsing import is_id
 
 MEMBERSHIP_CACHE_ATTR = "_active_memberships"
 # A manager may give these roles; only an admin may make admins and managers.
@@ -130,12 +131,11 @@ def resolve_company_id(user, requested, roles: Iterable[str] | None = None) -> i
                 fields={"company": [str(_("Name the company this request is for."))]}
             )
     else:
-        try:
-            company_id = int(requested)
-        except (TypeError, ValueError):
+        if not is_id(str(requested)):
             raise ValidationFailed(
                 fields={"company": [str(_("A valid company id is required."))]}
-            ) from None
+            )
+        company_id = int(requested)
     if user.is_superuser:
         from apps.companies.models import Company
 

@@ -154,7 +154,9 @@ class RecurrenceSpec:
         if self.weekdays and self.frequency != "weekly" and not is_by_position:
             raise RecurrenceError(INVALID_RECURRENCE)
 
-        if (self.count is None) == (self.until is None):
+        if self.count is None and self.until is None:
+            raise RecurrenceError(INVALID_RECURRENCE, MESSAGE_UNBOUNDED)
+        if self.count is not None and self.until is not None:
             raise RecurrenceError(INVALID_RECURRENCE, MESSAGE_COUNT_OR_UNTIL)
         if self.count is not None:
             if not _is_int(self.count) or self.count < 1:
@@ -250,6 +252,10 @@ def build_rrule_text(spec: RecurrenceSpec, *, dtstart: datetime) -> str:
         parts += [f"BYMONTH={dtstart.month}", f"BYMONTHDAY={dtstart.day}"]
 
     if spec.until is not None:
+        # Checked here as well as before expansion: an `until` near the end
+        # of the calendar would overflow the conversion to UTC.
+        if spec.until > dtstart.date() + MAX_SPAN:
+            raise RecurrenceError(RECURRENCE_TOO_LONG, MESSAGE_TOO_FAR)
         until = _end_of_day(spec.until, dtstart.tzinfo).astimezone(UTC)
         parts.append(f"UNTIL={until:%Y%m%dT%H%M%SZ}")
     else:
@@ -437,11 +443,15 @@ def _parse_until(value: str) -> date:
 
 def _until_instant(until: date, tz: ZoneInfo) -> datetime:
     """The UTC instant an UNTIL value stands for in the company's zone."""
-    if not isinstance(until, datetime):
-        return _end_of_day(until, tz).astimezone(UTC)
-    if until.tzinfo is None:
-        return until.replace(tzinfo=tz).astimezone(UTC)
-    return until.astimezone(UTC)
+    try:
+        if not isinstance(until, datetime):
+            return _end_of_day(until, tz).astimezone(UTC)
+        if until.tzinfo is None:
+            return until.replace(tzinfo=tz).astimezone(UTC)
+        return until.astimezone(UTC)
+    except OverflowError:
+        # Only an UNTIL at the very end of the calendar overflows.
+        raise RecurrenceError(RECURRENCE_TOO_LONG, MESSAGE_TOO_FAR) from None
 
 
 def _check_limits(

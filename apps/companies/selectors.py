@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ValidationFailed
+from apps.core.parsing import parse_day
 
 from .models import Company
 
@@ -17,24 +18,13 @@ TOP_LIMIT = 5
 BOOKED_STATUSES = ("pending", "confirmed", "completed", "no_show")
 
 
-def _parse_date(value: str | None, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            fields={field: [_("Use the format YYYY-MM-DD.")]}
-        ) from None
-
-
 def parse_date_range(
     company: Company, date_from: str | None, date_to: str | None
 ) -> tuple[date, date]:
     """The inclusive local date range asked for; the current month by default."""
     today = timezone.localtime(timezone.now(), company.tzinfo).date()
-    start = _parse_date(date_from, "date_from") or today.replace(day=1)
-    end = _parse_date(date_to, "date_to") or (
+    start = parse_day(date_from, "date_from") or today.replace(day=1)
+    end = parse_day(date_to, "date_to") or (
         (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     )
     if end < start:

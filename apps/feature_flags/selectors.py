@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can_see_company, company_ids
 from apps.companies.models import Company
 from apps.core.errors import NotFound, ValidationFailed
+from apps.core.parsing import is_id
 
 from .models import Exposure, Flag, Switch, Variant
 
@@ -28,7 +29,7 @@ def company_id_in_scope(*, user, request=None) -> int | None:
         return None
     requested = _requested_company(request)
     if requested:
-        if not requested.isdigit():
+        if not is_id(requested):
             return None
         company_id = int(requested)
         return company_id if can_see_company(user, company_id) else None
@@ -43,7 +44,7 @@ def company_in_scope(*, user, request) -> Company | None:
         return None
     requested = _requested_company(request)
     if requested:
-        if not requested.isdigit():
+        if not is_id(requested):
             raise ValidationFailed(
                 fields={"company": [_("A valid company id is required.")]}
             )

@@ -1,8 +1,7 @@
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -25,22 +24,6 @@ def as_local(value: datetime | None, tz: ZoneInfo) -> str | None:
     if value is None:
         return None
     return timezone.localtime(value, tz).isoformat()
-
-
-def parse_local_datetime(value, tz: ZoneInfo, field: str) -> datetime:
-    """Read an ISO 8601 datetime; one without an offset is in the company's zone."""
-    from apps.core.errors import ValidationFailed
-
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise ValidationFailed(
-            fields={field: [str(_("Use an ISO 8601 datetime, e.g. 2027-03-14T10:00."))]}
-        )
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=tz)
-    # In UTC: arithmetic on a datetime in a ZoneInfo zone is wall-clock
-    # arithmetic, an hour off across a DST change.
-    return parsed.astimezone(UTC)
 
 
 class ActorSerializer(serializers.ModelSerializer):

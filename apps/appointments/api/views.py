@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -32,6 +32,7 @@ from apps.appointments.models import (
 from apps.companies.models import MANAGING_ROLES, STAFF_ROLES, Company, Membership, Role
 from apps.core.errors import Forbidden, NotFound, ValidationFailed
 from apps.core.idempotency import idempotent
+from apps.core.parsing import is_id, parse_day, parse_local_datetime
 
 from .serializers import (
     ActorCreateSerializer,
@@ -51,7 +52,6 @@ from .serializers import (
     TimeBlockSerializer,
     WorkingHoursSerializer,
     as_local,
-    parse_local_datetime,
 )
 
 
@@ -59,7 +59,7 @@ def _company_filter(request, queryset, field="company_id"):
     """Apply `?company=` when given (a visible company, or nothing matches)."""
     company = request.query_params.get("company")
     if company:
-        if not company.isdigit():
+        if not is_id(company):
             raise ValidationFailed(
                 fields={"company": [_("A valid company id is required.")]}
             )
@@ -222,7 +222,7 @@ class ActorServiceViewSet(
     def get_queryset(self):
         queryset = ActorService.objects.filter(_visible(self.request.user))
         actor = self.request.query_params.get("actor")
-        if actor and actor.isdigit():
+        if actor and is_id(actor):
             queryset = queryset.filter(actor_id=int(actor))
         return _company_filter(self.request, queryset).order_by(
             "actor_id", "service_id"
@@ -281,7 +281,7 @@ class WorkingHoursViewSet(
     def get_queryset(self):
         queryset = WorkingHours.objects.filter(_visible(self.request.user))
         actor = self.request.query_params.get("actor")
-        if actor and actor.isdigit():
+        if actor and is_id(actor):
             queryset = queryset.filter(actor_id=int(actor))
         return _company_filter(self.request, queryset).order_by(
             "actor_id", "weekday", "start_time"
@@ -326,7 +326,7 @@ class TimeBlockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
             _visible(self.request.user, STAFF_ROLES)
         ).select_related("company", "actor")
         actor = self.request.query_params.get("actor")
-        if actor and actor.isdigit():
+        if actor and is_id(actor):
             queryset = queryset.filter(actor_id=int(actor))
         return _company_filter(self.request, queryset).order_by("start", "id")
 
@@ -365,17 +365,6 @@ class TimeBlockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _parse_day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            fields={field: [_("Use the format YYYY-MM-DD.")]}
-        ) from None
-
-
 class AvailabilityView(APIView):
     """Free slots of one actor, or of every bookable actor offering a service."""
 
@@ -391,7 +380,7 @@ class AvailabilityView(APIView):
     def get(self, request):
         params = request.query_params
         service_id = params.get("service")
-        if not service_id or not service_id.isdigit():
+        if not service_id or not is_id(service_id):
             raise ValidationFailed(
                 fields={"service": [_("A valid service id is required.")]}
             )
@@ -404,14 +393,14 @@ class AvailabilityView(APIView):
             raise NotFound(_("Service not found."))
         company = service.company
         actor_id = params.get("actor")
-        if actor_id is not None and not actor_id.isdigit():
+        if actor_id is not None and not is_id(actor_id):
             raise ValidationFailed(
                 fields={"actor": [_("A valid actor id is required.")]}
             )
 
         today = timezone.localtime(timezone.now(), company.tzinfo).date()
-        date_from = _parse_day(params.get("date_from"), "date_from") or today
-        date_to = _parse_day(params.get("date_to"), "date_to") or date_from
+        date_from = parse_day(params.get("date_from"), "date_from") or today
+        date_to = parse_day(params.get("date_to"), "date_to") or date_from
         if date_to < date_from:
             raise ValidationFailed(
                 fields={"date_to": [_("The end date is before the start date.")]}
@@ -489,7 +478,7 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
         for name in ("actor", "customer", "service"):
             value = params.get(name)
             if value:
-                if not value.isdigit():
+                if not is_id(value):
                     raise ValidationFailed(
                         fields={name: [_("A valid id is required.")]}
                     )
@@ -499,7 +488,7 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
             queryset = queryset.filter(status__in=state.split(","))
         zone = None
         for name, lookup in (("date_from", "start__gte"), ("date_to", "start__lt")):
-            day = _parse_day(params.get(name), name)
+            day = parse_day(params.get(name), name)
             if day is None:
                 continue
             if name == "date_to":
@@ -514,7 +503,7 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
         """Dates are local days of the filtered company, else of the user's
         only company, else of the project's default zone."""
         company = self.request.query_params.get("company")
-        if company and company.isdigit():
+        if company and is_id(company):
             found = Company.objects.filter(pk=int(company)).only("timezone").first()
             if found:
                 return found.tzinfo

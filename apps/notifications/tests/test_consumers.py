@@ -68,8 +68,10 @@ def session_cookie(user) -> bytes:
     return f"{django_settings.SESSION_COOKIE_NAME}={value}".encode()
 
 
-async def open_socket(*, cookie: bytes | None = None, token: str | None = None):
-    headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
+async def open_socket(
+    *, cookie: bytes | None = None, token: str | None = None, origin=ORIGIN
+):
+    headers = ([origin] if origin else []) + ([(b"cookie", cookie)] if cookie else [])
     path = "/ws/notifications/" + (f"?token={token}" if token else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect()
@@ -156,6 +158,46 @@ def test_consumer_signs_in_by_token(tenant_a):
         return received
 
     assert run(scenario) == [{"type": "notification.created", "data": {}}]
+
+
+def test_consumer_signs_in_by_token_without_an_origin_header(tenant_a):
+    # Programs (mobile apps, scripts) send no Origin; browsers always do.
+    key = Token.objects.create(user=tenant_a.customer).key
+
+    async def scenario():
+        socket = await open_socket(token=key, origin=None)
+        await database_sync_to_async(realtime.push)(
+            [realtime.user_group(tenant_a.customer.id)], "notification.created", {}
+        )
+        received = await frames(socket)
+        await close_all(socket)
+        return received
+
+    assert run(scenario) == [{"type": "notification.created", "data": {}}]
+
+
+def test_consumer_closes_4401_without_credentials_or_origin(db):
+    async def scenario():
+        socket = await open_socket(origin=None)
+        return await socket.receive_output()
+
+    assert run(scenario) == {"type": "websocket.close", "code": 4401}
+
+
+def test_consumer_refuses_a_foreign_origin_before_the_handshake(tenant_a):
+    cookie = session_cookie(tenant_a.manager)
+
+    async def scenario():
+        headers = [(b"origin", b"https://evil.example"), (b"cookie", cookie)]
+        communicator = WebsocketCommunicator(
+            application, "/ws/notifications/", headers=headers
+        )
+        connected, code = await communicator.connect()
+        await communicator.disconnect()
+        return connected, code
+
+    # Closed before it was accepted: daphne answers such a handshake 403.
+    assert run(scenario) == (False, 1000)
 
 
 def test_consumer_closes_4401_without_credentials(db):
