@@ -59,3 +59,8 @@ class NotStarted(Conflict):
 class ServiceNotOffered(ValidationFailed):
     code = "service_not_offered"
     default_message = _("This actor does not offer this service.")
+
+
+class ActorNotBookable(ValidationFailed):
+    code = "actor_not_bookable"
+    default_message = _("This actor does not take bookings.")

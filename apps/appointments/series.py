@@ -174,6 +174,7 @@ def series_book(
         starts = expand(text, dtstart=local_start, tz=tz)
     except RecurrenceError as exc:
         raise recurrence_failure(exc) from None
+    services.check_books_in(actor=actor, by=by)
     services.check_customer(company=company, customer=customer, by=by)
 
     with transaction.atomic():

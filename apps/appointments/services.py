@@ -29,6 +29,7 @@ from apps.core.errors import Forbidden, ValidationFailed
 from . import selectors
 from .availability import Reason, SlotRules, check_start
 from .errors import (
+    ActorNotBookable,
     CancellationWindowPassed,
     InvalidTransition,
     NotStarted,
@@ -92,7 +93,11 @@ def offer_get(*, actor: Actor, service: Service) -> ActorService:
         .filter(actor=actor, service=service, is_active=True, service__is_active=True)
         .first()
     )
-    if offer is None or not actor.is_bookable:
+    if not actor.is_bookable:
+        raise ActorNotBookable(
+            fields={"actor": [str(ActorNotBookable.default_message)]}
+        )
+    if offer is None:
         raise ServiceNotOffered(
             fields={"service": [str(ServiceNotOffered.default_message)]}
         )
@@ -158,6 +163,13 @@ def _initial_status(*, company: Company, service: Service, by) -> str:
         if is_enabled("appointment_approval", company=company, user=by):
             return AppointmentStatus.PENDING
     return AppointmentStatus.CONFIRMED
+
+
+def check_books_in(*, actor: Actor, by) -> None:
+    """Admins and managers book in every actor's calendar, an actor only in
+    their own; customers book with any bookable actor."""
+    if is_staff(by, actor.company_id) and not _acts_for(by, actor):
+        raise Forbidden(_("Actors book only in their own calendar."))
 
 
 def check_customer(*, company: Company, customer, by) -> None:
@@ -304,6 +316,7 @@ def appointment_book(
         raise ServiceNotOffered(
             fields={"service": [str(ServiceNotOffered.default_message)]}
         )
+    check_books_in(actor=actor, by=by)
     check_customer(company=company, customer=customer, by=by)
 
     try:

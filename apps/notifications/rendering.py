@@ -88,20 +88,20 @@ def appointment_data(
     appointment, *, event: str, language: str, sequence: int = 0
 ) -> dict:
     """The `data` of a notification about `appointment`, as clients read it."""
+    tz = appointment.company.tzinfo
     return {
         "appointment_id": appointment.pk,
         "company_id": appointment.company_id,
         "company_name": appointment.company.name,
         "event": event,
         "status": appointment.status,
-        "start": appointment.start.isoformat(),
-        "end": appointment.end.isoformat(),
+        # With the company's offset, as every other answer of the API.
+        "start": appointment.start.astimezone(tz).isoformat(),
+        "end": appointment.end.astimezone(tz).isoformat(),
         "details": {
             "service": _translated_service_name(appointment.service, language),
             "actor": appointment.actor.display_name,
-            "when": format_local_datetime(
-                appointment.start, appointment.company.tzinfo, language
-            ),
+            "when": format_local_datetime(appointment.start, tz, language),
         },
         "invite": event in INVITE_EVENTS,
         "sequence": sequence,

@@ -466,6 +466,18 @@ class AvailabilityView(APIView):
         )
 
 
+def _read_only_message(field: str) -> str:
+    """Why a PATCH of an appointment may not set `field`."""
+    if field in ("start", "end"):
+        return _("Times change only through reschedule.")
+    if field == "status":
+        return _(
+            "The status changes only through confirm, reject, cancel, complete "
+            "and no_show."
+        )
+    return _("This field cannot be changed; only notes can.")
+
+
 class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = AppointmentSerializer
     queryset = Appointment.objects.none()
@@ -586,9 +598,14 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def _customer(self, customer_id, company: Company):
         user = self.request.user
+        is_staff_booker = user.is_superuser or role_in(user, company.id) in STAFF_ROLES
+        if customer_id is None and is_staff_booker:
+            raise ValidationFailed(
+                fields={"customer": [_("Name the customer this appointment is for.")]}
+            )
         if customer_id is None or customer_id == user.id:
             return user
-        if not (user.is_superuser or role_in(user, company.id) in STAFF_ROLES):
+        if not is_staff_booker:
             raise Forbidden(_("Customers can only book for themselves."))
         customer = User.objects.filter(
             pk=customer_id, is_active=True, memberships__company=company
@@ -609,10 +626,7 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
         unknown = set(request.data) - {"notes"}
         if unknown:
             raise ValidationFailed(
-                fields={
-                    name: [_("Times change only through reschedule.")]
-                    for name in sorted(unknown)
-                }
+                fields={name: [_read_only_message(name)] for name in sorted(unknown)}
             )
         if "notes" in serializer.validated_data:
             appointment.notes = serializer.validated_data["notes"]

@@ -60,7 +60,12 @@ def invalid(field: str, message: str) -> dict:
 def test_booking_start_at_the_calendar_edges_is_refused(
     api, tenant_a, service, start, message
 ):
-    body = {"actor": tenant_a.actor.pk, "service": service.pk, "start": start}
+    body = {
+        "actor": tenant_a.actor.pk,
+        "service": service.pk,
+        "customer": tenant_a.customer.pk,
+        "start": start,
+    }
 
     response = api.as_user(tenant_a.admin).post(
         "/api/appointments/", body, format="json", **EN
@@ -75,6 +80,7 @@ def test_booking_start_on_the_last_supported_day_is_too_far(api, tenant_a, servi
     body = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "start": "2999-12-31T10:00:00",
     }
 
@@ -90,6 +96,7 @@ def test_booking_start_out_of_range_is_explained_in_portuguese(api, tenant_a, se
     body = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "start": "9999-12-31T23:59:59-03:00",
     }
 
@@ -121,6 +128,7 @@ def test_reschedule_out_of_range_is_refused(api, tenant_a, service):
     body = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "start": "2027-03-09T10:00",
     }
     created = api.as_user(tenant_a.admin).post(
@@ -143,6 +151,7 @@ def test_recurrence_until_at_the_end_of_the_calendar_is_too_long(
     body = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "start": "2027-03-09T10:00",
         "recurrence": {"frequency": "daily", "interval": 1, "until": "9999-12-31"},
     }
@@ -167,6 +176,7 @@ def test_recurrence_rrule_until_at_the_end_of_the_calendar_is_too_long(
     body = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "start": "2027-03-09T10:00",
         "recurrence": {"rrule": "FREQ=DAILY;UNTIL=99991231T235959"},
     }
@@ -183,6 +193,7 @@ def test_recurrence_without_count_or_until_says_so(api, tenant_a, service):
     body = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "start": "2027-03-09T10:00",
         "recurrence": {"frequency": "daily", "interval": 1},
     }
@@ -205,6 +216,7 @@ def test_availability_at_the_calendar_edges_is_refused(api, tenant_a, service, d
     params = {
         "actor": tenant_a.actor.pk,
         "service": service.pk,
+        "customer": tenant_a.customer.pk,
         "date_from": day,
         "date_to": day,
     }
