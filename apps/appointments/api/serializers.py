@@ -187,6 +187,13 @@ class AppointmentCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     coupon_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
     recurrence = serializers.JSONField(required=False, allow_null=True)
+
+    def validate_coupon_code(self, value: str) -> str:
+        # No company has coupons yet: a code is refused rather than ignored,
+        # so nobody books believing a discount applies.
+        if value.strip():
+            raise serializers.ValidationError(_("This coupon does not exist."))
+        return value
     skip_conflicts = serializers.BooleanField(required=False, default=False)
 
 

@@ -336,3 +336,41 @@ def test_api_root_lists_where_each_part_starts(api):
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }
+
+
+def test_booking_with_an_id_past_64_bits_is_refused(api, tenant_a, service):
+    body = {
+        "actor": int(HUGE_ID),
+        "service": service.pk,
+        "customer": tenant_a.customer.pk,
+        "start": "2027-03-09T10:00",
+    }
+
+    response = api.as_user(tenant_a.admin).post(
+        "/api/appointments/", body, format="json", **EN
+    )
+
+    # No row has such an id: Django answers an out-of-range lookup with no
+    # match rather than overflowing the driver.
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Actor not found."}
+    assert Appointment.objects.count() == 0
+
+
+def test_booking_with_a_coupon_code_is_refused_while_no_coupon_exists(
+    api, tenant_a, service
+):
+    body = {
+        "actor": tenant_a.actor.pk,
+        "service": service.pk,
+        "start": "2027-03-09T10:00",
+        "coupon_code": "BOGUS",
+    }
+
+    response = api.as_user(tenant_a.customer).post(
+        "/api/appointments/", body, format="json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == invalid("coupon_code", "This coupon does not exist.")
+    assert Appointment.objects.count() == 0
