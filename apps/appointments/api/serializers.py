@@ -194,6 +194,7 @@ class AppointmentCreateSerializer(serializers.Serializer):
         if value.strip():
             raise serializers.ValidationError(_("This coupon does not exist."))
         return value
+
     skip_conflicts = serializers.BooleanField(required=False, default=False)
 
 
