@@ -1,6 +1,10 @@
 """The catalogues are complete, and the API answers in the request's language."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -220,3 +224,38 @@ def test_request_language_maps_regional_tags(client):
         "en",
         "pt-br",
     ]
+
+
+def test_pt_br_catalogue_holds_every_message_of_the_source(tmp_path):
+    # makemessages run over a copy of the source: a message written in the
+    # code but missing from the catalogue would appear as a new entry.
+    root = Path(settings.BASE_DIR)
+    for name in ("apps", "secretariaVirtual", "locale"):
+        shutil.copytree(
+            root / name, tmp_path / name, ignore=shutil.ignore_patterns("*.mo")
+        )
+    shutil.copy(root / "manage.py", tmp_path / "manage.py")
+
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "pt_BR",
+            "--no-location",
+            "--no-obsolete",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_ENV_FILE": os.devnull},
+        check=True,
+        capture_output=True,
+    )
+
+    extracted = {
+        entry.msgid
+        for entry in live_entries(tmp_path / "locale/pt_BR/LC_MESSAGES/django.po")
+    }
+    committed = {entry.msgid for entry in live_entries(PT_BR)}
+    assert sorted(extracted - committed) == []
+    assert sorted(committed - extracted) == []
