@@ -1,3 +1,4 @@
+import pycountry
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -30,9 +31,10 @@ class CompanySerializer(serializers.ModelSerializer):
         ]
 
     def validate_currency(self, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
+        code = value.upper()
+        if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
             raise serializers.ValidationError(_("Use a three-letter ISO 4217 code."))
-        return value.upper()
+        return code
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -78,6 +78,19 @@ def test_companies_create_upper_cases_the_currency(api, super_admin):
     assert response.json()["currency"] == "EUR"
 
 
+def test_companies_update_refuses_a_currency_iso_4217_does_not_define(api, tenant_a):
+    url = f"{COMPANIES}{tenant_a.company.pk}/"
+
+    response = api.as_user(tenant_a.admin).patch(url, {"currency": "ZZZ"}, **EN)
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "currency": ["Use a three-letter ISO 4217 code."]
+    }
+    tenant_a.company.refresh_from_db()
+    assert tenant_a.company.currency == "BRL"
+
+
 def test_companies_update_by_admin(api, tenant_a):
     body = {
         "name": "Alpha Barbers",
