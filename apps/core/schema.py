@@ -103,11 +103,21 @@ class AutoSchema(openapi.AutoSchema):
         return getattr(handler, "is_idempotent", False)
 
     def _view_errors(self, operation) -> list[tuple[str, str]]:
-        query = {
-            parameter["name"]
+        query = [
+            parameter
             for parameter in operation.get("parameters", [])
             if parameter["in"] == "query"
-        }
+        ]
+        # A typed parameter can be malformed; a free string is only matched.
+        checked = [
+            parameter
+            for parameter in query
+            if parameter["name"] not in PAGINATION_PARAMETERS
+            and (
+                parameter["schema"].get("type") in ("integer", "number", "boolean")
+                or "format" in parameter["schema"]
+            )
+        ]
         permissions = self.view.get_permissions()
         needs_user = any(not isinstance(p, AllowAny) for p in permissions)
         restricted = any(
@@ -115,7 +125,7 @@ class AutoSchema(openapi.AutoSchema):
         )
 
         errors = []
-        if "requestBody" in operation or query - PAGINATION_PARAMETERS:
+        if "requestBody" in operation or checked:
             errors.append(("400", BAD_REQUEST))
         if self.view.get_authenticators():
             errors.append(("401", NOT_AUTHENTICATED if needs_user else TOKEN_NOT_VALID))
@@ -123,7 +133,7 @@ class AutoSchema(openapi.AutoSchema):
             errors.append(("403", FORBIDDEN))
         if "{" in self.path:
             errors.append(("404", NOT_FOUND))
-        elif "page" in query:
+        elif any(parameter["name"] == "page" for parameter in query):
             errors.append(("404", PAGE_NOT_FOUND))
         if self.view.get_throttles():
             errors.append(("429", THROTTLED))
