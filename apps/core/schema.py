@@ -52,9 +52,18 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-def error_response(description: str) -> OpenApiResponse:
-    """An error answer in the `Error` shape, for `extend_schema(responses=…)`."""
-    return OpenApiResponse(ErrorSerializer, description=description)
+ERROR_REF = "#/components/schemas/Error"
+
+
+def error_response(description: str, extra: dict | None = None) -> OpenApiResponse:
+    """An error answer in the `Error` shape, for `extend_schema(responses=…)`.
+
+    `extra` maps the keys a code adds to the shape to their JSON schemas.
+    """
+    if not extra:
+        return OpenApiResponse(ErrorSerializer, description=description)
+    schema = {"allOf": [{"$ref": ERROR_REF}, {"type": "object", "properties": extra}]}
+    return OpenApiResponse(schema, description=description)
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -95,6 +104,8 @@ class AutoSchema(openapi.AutoSchema):
                     error_response(KEY_REUSED), "409"
                 )
         operation["responses"] = dict(sorted(responses.items()))
+        # Answers built with `extra` only point at the component.
+        self.resolve_serializer(ErrorSerializer(), "response")
         return operation
 
     def _is_idempotent(self) -> bool:

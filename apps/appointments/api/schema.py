@@ -172,11 +172,29 @@ LIST_PARAMETERS = [
 SLOT_UNAVAILABLE = (
     "`slot_unavailable` with `reason`: " + ", ".join(f"`{r}`" for r in REASONS) + "."
 )
-BOOKING_CONFLICT = error_response(SLOT_UNAVAILABLE)
+REASON = {"type": "string", "enum": REASONS}
+STATUS = {"type": "string", "enum": AppointmentStatus.values}
+SLOT_KEYS = {
+    "reason": REASON,
+    "conflicts": {
+        "type": "array",
+        "description": "For a series: each occurrence that cannot be booked.",
+        "items": {
+            "type": "object",
+            "properties": {
+                "start": {"type": "string", "format": "date-time"},
+                "reason": REASON,
+            },
+            "required": ["start", "reason"],
+        },
+    },
+}
+BOOKING_CONFLICT = error_response(SLOT_UNAVAILABLE, SLOT_KEYS)
 BOOKING_FORBIDDEN = error_response(
     "`permission_denied`: a customer books only for themselves; "
     "`feature_disabled` (with `feature`) when customers of the company may "
-    "not book on their own."
+    "not book on their own.",
+    {"feature": {"type": "string"}},
 )
 BOOKING_INVALID = error_response(
     "`validation_error` with `fields`; `service_not_offered` when the actor "
@@ -186,11 +204,13 @@ BOOKING_INVALID = error_response(
 TRANSITION_CONFLICT = error_response(
     "`invalid_transition` (with `status`) from a state that does not allow "
     "it; `cancellation_window_passed`; `not_started` to complete or mark as "
-    "a no-show an appointment not yet begun."
+    "a no-show an appointment not yet begun.",
+    {"status": STATUS},
 )
 RESCHEDULE_CONFLICT = error_response(
     "`invalid_transition` (with `status`); `cancellation_window_passed`; "
-    + SLOT_UNAVAILABLE
+    + SLOT_UNAVAILABLE,
+    {"status": STATUS, "reason": REASON},
 )
 NOT_VISIBLE = error_response(
     "`not_found`: the service or actor does not exist or is of a company the "
@@ -222,3 +242,31 @@ class HistorySerializerExtension(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         return auto_schema._map_serializer(HistoryFieldsSerializer, direction)
+
+
+class RruleSerializer(serializers.Serializer):
+    rrule = serializers.CharField()
+
+
+class TimeBlockFieldsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    actor = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField()
+    rrule = serializers.CharField(help_text="Empty for a one-off block.")
+    recurrence = RruleSerializer(allow_null=True)
+    recurrence_end = serializers.DateTimeField(allow_null=True)
+
+
+class TimeBlockSerializerExtension(OpenApiSerializerExtension):
+    """The answer is hand-built; the request keeps the serializer's fields."""
+
+    target_class = "apps.appointments.api.serializers.TimeBlockSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        if direction == "response":
+            return auto_schema._map_serializer(TimeBlockFieldsSerializer, direction)
+        return auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
