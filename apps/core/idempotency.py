@@ -109,4 +109,6 @@ def idempotent(view_method):
             record.save(update_fields=["status_code", "response_body"])
         return response
 
+    # Read by the OpenAPI schema to declare the header and its 409.
+    wrapper.is_idempotent = True
     return wrapper

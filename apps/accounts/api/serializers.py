@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -11,11 +12,18 @@ class LoginInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+class CompanySummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+
+
 class MembershipSummarySerializer(serializers.Serializer):
     company = serializers.SerializerMethodField()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
     actor_id = serializers.SerializerMethodField()
 
+    @extend_schema_field(CompanySummarySerializer)
     def get_company(self, membership) -> dict:
         company = membership.company
         return {"id": company.id, "name": company.name, "slug": company.slug}
@@ -43,6 +51,7 @@ class MeSerializer(UserSerializer):
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields, "memberships"]
 
+    @extend_schema_field(MembershipSummarySerializer(many=True))
     def get_memberships(self, user) -> list[dict]:
         rows = user.memberships.filter(is_active=True).select_related(
             "company", "actor_profile"

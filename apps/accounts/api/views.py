@@ -24,6 +24,15 @@ from apps.companies.models import MANAGING_ROLES, Company, Membership
 from apps.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from apps.core.idempotency import idempotent
 
+from .schema import (
+    COMPANY_NOT_FOUND,
+    CREATE_NOT_FOUND,
+    LOGIN_INVALID,
+    LOGIN_THROTTLED,
+    PEOPLE_FORBIDDEN,
+    REMOVE_INVALID,
+    LoginAnswerSerializer,
+)
 from .serializers import (
     LoginInputSerializer,
     MeSerializer,
@@ -88,7 +97,14 @@ class UserViewSet(viewsets.GenericViewSet):
             raise Forbidden()
         return target
 
-    @extend_schema(request=LoginInputSerializer, responses={200: MeSerializer})
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={
+            200: LoginAnswerSerializer,
+            400: LOGIN_INVALID,
+            429: LOGIN_THROTTLED,
+        },
+    )
     @action(detail=False, methods=["post"], url_path="login")
     def login(self, request):
         throttles = [LoginAddressThrottle(), LoginEmailThrottle()]
@@ -111,6 +127,7 @@ class UserViewSet(viewsets.GenericViewSet):
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "user": MeSerializer(user).data})
 
+    @extend_schema(request=None, responses={204: None})
     @action(detail=False, methods=["post"], url_path="logout")
     def logout(self, request):
         Token.objects.filter(user=request.user).delete()
@@ -123,7 +140,10 @@ class UserViewSet(viewsets.GenericViewSet):
     def me(self, request):
         return Response(MeSerializer(request.user).data)
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: UserSerializer})
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={201: UserSerializer, 404: COMPANY_NOT_FOUND},
+    )
     @action(detail=False, methods=["post"], url_path="register")
     @idempotent
     def register(self, request):
@@ -147,7 +167,8 @@ class UserViewSet(viewsets.GenericViewSet):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("company", int, description="company id")]
+        parameters=[OpenApiParameter("company", int, description="company id")],
+        responses={200: UserSerializer(many=True), 403: PEOPLE_FORBIDDEN},
     )
     def list(self, request):
         queryset = self.get_queryset()
@@ -160,10 +181,14 @@ class UserViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(UserSerializer(page, many=True).data)
 
+    @extend_schema(responses={200: UserSerializer, 403: PEOPLE_FORBIDDEN})
     def retrieve(self, request, pk=None):
         return Response(UserSerializer(self.get_object()).data)
 
-    @extend_schema(request=UserCreateInputSerializer, responses={201: UserSerializer})
+    @extend_schema(
+        request=UserCreateInputSerializer,
+        responses={201: UserSerializer, 404: CREATE_NOT_FOUND},
+    )
     @idempotent
     def create(self, request):
         serializer = UserCreateInputSerializer(data=request.data)
@@ -205,6 +230,7 @@ class UserViewSet(viewsets.GenericViewSet):
         user = services.user_update(user=target, data=data)
         return Response(UserSerializer(user).data)
 
+    @extend_schema(responses={204: None, 400: REMOVE_INVALID})
     def destroy(self, request, pk=None):
         """Remove the person from the requester's companies.
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +34,19 @@ from apps.core.errors import Forbidden, NotFound, ValidationFailed
 from apps.core.idempotency import idempotent
 from apps.core.parsing import is_id, parse_day, parse_local_datetime
 
+from .schema import (
+    AVAILABILITY,
+    AVAILABILITY_PARAMETERS,
+    BOOKING,
+    BOOKING_CONFLICT,
+    BOOKING_FORBIDDEN,
+    BOOKING_INVALID,
+    LIST_PARAMETERS,
+    NOT_VISIBLE,
+    RESCHEDULE_CONFLICT,
+    TRANSITION_CONFLICT,
+    SeriesCancelledSerializer,
+)
 from .serializers import (
     ActorCreateSerializer,
     ActorSerializer,
@@ -41,7 +54,6 @@ from .serializers import (
     AppointmentCreateSerializer,
     AppointmentSerializer,
     AppointmentUpdateSerializer,
-    AvailabilitySerializer,
     HistorySerializer,
     ReasonSerializer,
     RescheduleSerializer,
@@ -199,9 +211,9 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     @extend_schema(
         parameters=[OpenApiParameter("actor", int, required=True)],
-        responses=ServiceByActorSerializer(many=True),
+        responses={200: ServiceByActorSerializer(many=True), 404: NOT_VISIBLE},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def by_actor(self, request):
         actor = self.get_actor(request.query_params.get("actor"))
         offers = (
@@ -369,13 +381,8 @@ class AvailabilityView(APIView):
     """Free slots of one actor, or of every bookable actor offering a service."""
 
     @extend_schema(
-        responses=AvailabilitySerializer,
-        parameters=[
-            OpenApiParameter("service", int, required=True),
-            OpenApiParameter("actor", int),
-            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-        ],
+        responses={200: AVAILABILITY, 404: NOT_VISIBLE},
+        parameters=AVAILABILITY_PARAMETERS,
     )
     def get(self, request):
         params = request.query_params
@@ -478,6 +485,7 @@ def _read_only_message(field: str) -> str:
     return _("This field cannot be changed; only notes can.")
 
 
+@extend_schema_view(list=extend_schema(parameters=LIST_PARAMETERS))
 class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = AppointmentSerializer
     queryset = Appointment.objects.none()
@@ -532,7 +540,18 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
         return Response(AppointmentSerializer(self.get_object()).data)
 
     @extend_schema(
-        request=AppointmentCreateSerializer, responses={201: AppointmentSerializer}
+        request=AppointmentCreateSerializer,
+        responses={
+            201: BOOKING,
+            400: BOOKING_INVALID,
+            403: BOOKING_FORBIDDEN,
+            404: NOT_VISIBLE,
+            409: BOOKING_CONFLICT,
+        },
+        description=(
+            "One appointment, or with `recurrence` a series: "
+            "`{series, appointments, skipped}`."
+        ),
     )
     @idempotent
     def create(self, request):
@@ -645,32 +664,50 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
         )
         return Response(AppointmentSerializer(appointment).data)
 
-    @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: AppointmentSerializer, 409: TRANSITION_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._transition(request, "confirm")
 
-    @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: AppointmentSerializer, 409: TRANSITION_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._transition(request, "reject")
 
-    @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: AppointmentSerializer, 409: TRANSITION_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(request, "cancel")
 
-    @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: AppointmentSerializer, 409: TRANSITION_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._transition(request, "complete")
 
-    @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: AppointmentSerializer, 409: TRANSITION_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def no_show(self, request, pk=None):
         return self._transition(request, "no_show")
 
-    @extend_schema(request=RescheduleSerializer, responses=AppointmentSerializer)
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={200: AppointmentSerializer, 409: RESCHEDULE_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         appointment = self.get_object()
@@ -687,7 +724,8 @@ class AppointmentViewSet(mixins.ListModelMixin, ScopedViewSet):
         )
         return Response(AppointmentSerializer(appointment).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistorySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         appointment = self.get_object()
         rows = appointment.history.select_related("by").order_by("at", "id")
@@ -727,7 +765,7 @@ class SeriesViewSet(ScopedViewSet):
         series = self.get_object()
         return Response(series_services.series_representation(series))
 
-    @extend_schema(request=SeriesCancelSerializer, responses=SeriesSerializer)
+    @extend_schema(request=SeriesCancelSerializer, responses=SeriesCancelledSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         series = self.get_object()

@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,7 +19,16 @@ from apps.companies import selectors
 from apps.companies.models import MANAGING_ROLES, Company, Membership, Role
 from apps.core.errors import Forbidden, ValidationFailed
 from apps.core.idempotency import idempotent
+from apps.core.schema import IDEMPOTENCY_KEY, KEY_REUSED, error_response
 
+from .schema import (
+    MANAGERS_ONLY,
+    MEMBER_INVALID,
+    MEMBER_REMOVE_INVALID,
+    MEMBERS_PARAMETERS,
+    STATISTICS_PARAMETERS,
+    CompanyStatisticsSerializer,
+)
 from .serializers import (
     CompanySerializer,
     MembershipCreateInputSerializer,
@@ -70,10 +79,8 @@ class CompanyViewSet(
         return super().update(request, *args, **kwargs)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-        ]
+        parameters=STATISTICS_PARAMETERS,
+        responses={200: CompanyStatisticsSerializer, 403: MANAGERS_ONLY},
     )
     @action(detail=True, methods=["get"])
     def statistics(self, request, pk=None):
@@ -96,7 +103,19 @@ class CompanyViewSet(
         )
 
     @extend_schema(
-        request=MembershipCreateInputSerializer, responses=MembershipSerializer
+        methods=["GET"],
+        parameters=MEMBERS_PARAMETERS,
+        responses={200: MembershipSerializer(many=True), 403: MANAGERS_ONLY},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=MembershipCreateInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: MembershipSerializer,
+            400: MEMBER_INVALID,
+            409: error_response(KEY_REUSED),
+        },
     )
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
@@ -137,7 +156,12 @@ class CompanyViewSet(
         )
 
     @extend_schema(
-        request=MembershipUpdateInputSerializer, responses=MembershipSerializer
+        methods=["PATCH"],
+        request=MembershipUpdateInputSerializer,
+        responses=MembershipSerializer,
+    )
+    @extend_schema(
+        methods=["DELETE"], responses={204: None, 400: MEMBER_REMOVE_INVALID}
     )
     @action(
         detail=True,

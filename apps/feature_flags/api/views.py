@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsSuperAdmin
 from apps.core.idempotency import idempotent
+from apps.core.schema import error_response
 
 from .. import selectors, services
 from ..localization import localization_settings
@@ -22,6 +23,9 @@ COMPANY_PARAMETER = OpenApiParameter(
     "company",
     int,
     description="The company to answer for; by default the user's only one.",
+)
+COMPANY_NOT_VISIBLE = error_response(
+    "`not_found`: the `company` does not exist or the user is not one of it."
 )
 
 
@@ -61,7 +65,10 @@ class FlagViewSet(
         services.flag_update(flag=flag, data=serializer.validated_data, by=request.user)
         return Response(FlagSerializer(selectors.flag_get(flag.name)).data)
 
-    @extend_schema(parameters=[COMPANY_PARAMETER], responses=ActiveFlagsSerializer)
+    @extend_schema(
+        parameters=[COMPANY_PARAMETER],
+        responses={200: ActiveFlagsSerializer, 404: COMPANY_NOT_VISIBLE},
+    )
     @action(detail=False, methods=["get"], url_path="active")
     def active(self, request):
         company = selectors.company_in_scope(user=request.user, request=request)
@@ -79,7 +86,10 @@ class LocalizationView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[COMPANY_PARAMETER], responses=LocalizationSerializer)
+    @extend_schema(
+        parameters=[COMPANY_PARAMETER],
+        responses={200: LocalizationSerializer, 404: COMPANY_NOT_VISIBLE},
+    )
     def get(self, request):
         company = selectors.company_in_scope(user=request.user, request=request)
         return Response(localization_settings(company=company))

@@ -11,6 +11,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from apps.core.errors import Forbidden
+from apps.core.schema import error_response
 
 from .. import selectors, services
 from ..models import Notification
@@ -99,8 +100,14 @@ class TwilioWebhookView(APIView):
         return RequestValidator(token).validate(url, params, signature)
 
 
+BAD_SIGNATURE = error_response(
+    "`permission_denied`: the `X-Twilio-Signature` header is missing or wrong; "
+    "nothing changes."
+)
+
+
 class WhatsAppStatusView(TwilioWebhookView):
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 403: BAD_SIGNATURE})
     def post(self, request):
         services.whatsapp_status_record(
             sid=request.POST.get("MessageSid", ""),
@@ -111,7 +118,10 @@ class WhatsAppStatusView(TwilioWebhookView):
 
 
 class WhatsAppInboundView(TwilioWebhookView):
-    @extend_schema(request=None, responses={(200, "application/xml"): str})
+    @extend_schema(
+        request=None,
+        responses={(200, "application/xml"): str, 403: BAD_SIGNATURE},
+    )
     def post(self, request):
         reply = services.whatsapp_reply_handle(
             from_address=request.POST.get("From", ""),
