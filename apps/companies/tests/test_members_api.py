@@ -5,9 +5,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.appointments.models import Actor, Appointment
 from apps.companies.models import Membership, Role
-from apps.core.tests.factories import ServiceFactory, UserFactory
+from apps.core.tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    ServiceFactory,
+    UserFactory,
+)
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -69,8 +75,79 @@ def test_members_create_by_email_makes_an_actor_profile(api, tenant_a):
     assert (actor.display_name, actor.is_bookable) == ("Zé Barbeiro", True)
 
 
-def test_members_create_by_user_id(api, tenant_a, tenant_b):
+def test_members_create_by_user_id_of_a_person_the_admin_sees(api, tenant_a):
+    other_company = CompanyFactory(name="Gamma Co", slug="gamma-co")
+    MembershipFactory(user=tenant_a.admin, company=other_company, role=Role.ADMIN)
+    person = UserFactory(email="gamma.client@example.com", name="Gamma Client")
+    MembershipFactory(user=person, company=other_company, role=Role.CUSTOMER)
+
     response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company), {"user": person.id, "role": "customer"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["user"] == {
+        "id": person.id,
+        "email": "gamma.client@example.com",
+        "name": "Gamma Client",
+    }
+    assert membership_of(person, tenant_a.company).role == "customer"
+
+
+def test_members_create_by_id_of_another_companys_user_is_404(api, tenant_a, tenant_b):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_b.manager.id, "role": "customer"},
+        **EN,
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert not Membership.objects.filter(
+        user=tenant_b.manager, company=tenant_a.company
+    ).exists()
+
+
+def test_members_create_unknown_and_invisible_ids_answer_alike(api, tenant_a, tenant_b):
+    client = api.as_user(tenant_a.manager)
+    unknown_id = User.objects.order_by("-id").first().id + 1
+
+    invisible = client.post(
+        members_url(tenant_a.company),
+        {"user": tenant_b.customer.id, "role": "customer"},
+        **EN,
+    )
+    unknown = client.post(
+        members_url(tenant_a.company), {"user": unknown_id, "role": "customer"}, **EN
+    )
+
+    assert (invisible.status_code, unknown.status_code) == (404, 404)
+    assert (
+        invisible.json()
+        == unknown.json()
+        == {
+            "code": "not_found",
+            "detail": "Not found.",
+        }
+    )
+
+
+def test_members_create_by_email_of_another_companys_customer(api, tenant_a, tenant_b):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"email": "customer@beta.example.com", "role": "customer"},
+    )
+
+    assert response.status_code == 201
+    assert response.json()["user"]["id"] == tenant_b.customer.id
+    assert membership_of(tenant_b.customer, tenant_a.company).role == "customer"
+    assert membership_of(tenant_b.customer, tenant_b.company).role == "customer"
+
+
+def test_members_create_by_id_super_admin_sees_everyone(
+    api, super_admin, tenant_a, tenant_b
+):
+    response = api.as_user(super_admin).post(
         members_url(tenant_a.company),
         {"user": tenant_b.customer.id, "role": "customer"},
     )
@@ -101,12 +178,34 @@ def test_members_create_unknown_or_inactive_user(api, tenant_a):
         members_url(tenant_a.company), {"email": "nobody@x.com", "role": "actor"}, **EN
     )
     deactivated = client.post(
+        members_url(tenant_a.company),
+        {"email": "gone@example.com", "role": "actor"},
+        **EN,
+    )
+    deactivated_by_id = client.post(
         members_url(tenant_a.company), {"user": inactive.id, "role": "actor"}, **EN
     )
 
-    assert unknown.status_code == 400
+    assert (unknown.status_code, deactivated.status_code) == (400, 400)
     assert unknown.json()["fields"] == {"user": ["No active user matches."]}
     assert deactivated.json()["fields"] == {"user": ["No active user matches."]}
+    assert deactivated_by_id.status_code == 404
+
+
+def test_members_create_by_id_of_a_visible_but_inactive_user(api, tenant_a):
+    tenant_a.other_customer.is_active = False
+    tenant_a.other_customer.save(update_fields=["is_active"])
+    other_company = CompanyFactory(name="Gamma Co", slug="gamma-co")
+    MembershipFactory(user=tenant_a.admin, company=other_company, role=Role.ADMIN)
+
+    response = api.as_user(tenant_a.admin).post(
+        members_url(other_company),
+        {"user": tenant_a.other_customer.id, "role": "customer"},
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"user": ["No active user matches."]}
 
 
 def test_members_create_twice_is_refused(api, tenant_a):

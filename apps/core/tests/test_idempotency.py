@@ -94,7 +94,7 @@ def test_idempotency_refused_answer_is_replayed_and_creates_nothing(api, tenant_
 
 def test_idempotency_on_members_create(api, tenant_a, tenant_b):
     url = f"/api/companies/{tenant_a.company.id}/members/"
-    body = {"user": tenant_b.customer.id, "role": "customer"}
+    body = {"email": tenant_b.customer.email, "role": "customer"}
 
     first = api.as_user(tenant_a.admin).post(url, body, HTTP_IDEMPOTENCY_KEY="m-1")
     second = api.as_user(tenant_a.admin).post(url, body, HTTP_IDEMPOTENCY_KEY="m-1")
