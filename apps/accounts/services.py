@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.companies.models import Company, Membership, Role
 from apps.core.errors import ValidationFailed
 
+from .errors import LastAdmin
 from .models import User
 
 
@@ -80,6 +81,47 @@ def membership_create(*, user: User, company: Company, role: str) -> Membership:
     return Membership.objects.create(user=user, company=company, role=role)
 
 
+def _require_another_admin(membership: Membership) -> None:
+    """Refuse to take away the company's last active admin.
+
+    The company row is locked first, so two admins who demote each other at
+    once are serialised and the second finds no other admin left.
+    """
+    if membership.role != Role.ADMIN or not membership.is_active:
+        return
+    Company.objects.select_for_update().filter(pk=membership.company_id).first()
+    others = (
+        Membership.objects.filter(
+            company_id=membership.company_id,
+            role=Role.ADMIN,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if not others:
+        raise LastAdmin()
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, data: dict) -> Membership:
+    """Change a membership's role or active flag.
+
+    Raises `LastAdmin` when the change would leave the company without an
+    active admin; the super admin is held to it too.
+    """
+    stays_admin = data.get("role", membership.role) == Role.ADMIN and data.get(
+        "is_active", membership.is_active
+    )
+    if not stays_admin:
+        _require_another_admin(membership)
+    for field, value in data.items():
+        setattr(membership, field, value)
+    membership.save(update_fields=[*data.keys(), "updated_at"])
+    return membership
+
+
 def _has_history(membership: Membership) -> bool:
     actor = getattr(membership, "actor_profile", None)
     return actor is not None and actor.appointments.exists()
@@ -91,8 +133,10 @@ def membership_remove(*, membership: Membership) -> None:
 
     An actor whose appointments still name them is deactivated instead of
     deleted (their profile stops being bookable), so the company's history
-    keeps its staff; any other membership is deleted.
+    keeps its staff; any other membership is deleted. Raises `LastAdmin`
+    for the company's last active admin.
     """
+    _require_another_admin(membership)
     if _has_history(membership):
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])

@@ -170,8 +170,6 @@ class CompanyViewSet(
         data = serializer.validated_data
         if "role" in data:
             require_may_grant(request.user, company.id, data["role"])
-        for field, value in data.items():
-            setattr(membership, field, value)
-        membership.save(update_fields=[*data.keys(), "updated_at"])
+        account_services.membership_update(membership=membership, data=data)
         membership = self._members_queryset(company).get(pk=membership.pk)
         return Response(MembershipSerializer(membership).data)

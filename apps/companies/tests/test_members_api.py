@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -341,3 +342,115 @@ def test_members_create_reactivates_a_removed_member(api, tenant_a):
         Role.ACTOR,
         True,
     )
+
+
+LAST_ADMIN = {
+    "code": "last_admin",
+    "detail": (
+        "The company must keep at least one admin; make someone else admin first."
+    ),
+}
+
+
+@pytest.mark.parametrize("change", [{"role": "customer"}, {"is_active": False}])
+def test_members_update_last_admin_may_not_step_down(api, tenant_a, change):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), change, **EN
+    )
+
+    assert response.status_code == 409
+    assert response.json() == LAST_ADMIN
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == ("admin", True)
+
+
+def test_members_update_last_admin_detail_is_translated(api, tenant_a):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership),
+        {"role": "manager"},
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    )
+
+    assert response.json() == {
+        "code": "last_admin",
+        "detail": (
+            "A empresa precisa manter ao menos um administrador; torne outra "
+            "pessoa administradora primeiro."
+        ),
+    }
+
+
+def test_members_update_admin_may_step_down_when_another_admin_remains(api, tenant_a):
+    MembershipFactory(company=tenant_a.company, role=Role.ADMIN)
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), {"role": "manager"}
+    )
+
+    assert response.status_code == 200
+    assert membership_of(tenant_a.admin, tenant_a.company).role == "manager"
+
+
+@pytest.mark.parametrize(
+    ("membership_active", "user_active"), [(False, True), (True, False)]
+)
+def test_members_update_an_inactive_admin_does_not_count(
+    api, tenant_a, membership_active, user_active
+):
+    other = MembershipFactory(
+        company=tenant_a.company, role=Role.ADMIN, is_active=membership_active
+    )
+    other.user.is_active = user_active
+    other.user.save(update_fields=["is_active"])
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), {"role": "customer"}, **EN
+    )
+
+    assert response.status_code == 409
+    assert response.json() == LAST_ADMIN
+
+
+def test_members_super_admin_may_not_remove_the_last_admin(api, super_admin, tenant_a):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+    client = api.as_user(super_admin)
+
+    demoted = client.patch(
+        member_url(tenant_a.company, membership), {"role": "actor"}, **EN
+    )
+    removed = client.delete(member_url(tenant_a.company, membership), **EN)
+
+    assert (demoted.status_code, removed.status_code) == (409, 409)
+    assert demoted.json() == removed.json() == LAST_ADMIN
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == ("admin", True)
+    assert not Actor.objects.filter(membership=membership).exists()
+
+
+def test_members_super_admin_removes_an_admin_when_another_remains(
+    api, super_admin, tenant_a
+):
+    MembershipFactory(company=tenant_a.company, role=Role.ADMIN)
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(super_admin).delete(member_url(tenant_a.company, membership))
+
+    assert response.status_code == 204
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_members_demoting_another_role_ignores_the_admin_count(api, tenant_a):
+    membership_of(tenant_a.admin, tenant_a.company).delete()
+    membership = membership_of(tenant_a.customer, tenant_a.company)
+
+    response = api.as_user(tenant_a.manager).patch(
+        member_url(tenant_a.company, membership), {"role": "actor"}
+    )
+
+    assert response.status_code == 200
