@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from apps.companies.models import Company, Membership, Role
 from apps.core.errors import ValidationFailed
 
-from .errors import LastAdmin
+from .errors import EmailTaken, LastAdmin
 from .models import User
 
 
@@ -38,9 +38,7 @@ def user_create(
     """
     email = User.objects.normalize_email(email).lower()
     if email_taken(email):
-        raise ValidationFailed(
-            fields={"email": [_("A user with this email already exists.")]}
-        )
+        raise EmailTaken()
     user = User(email=email, name=name, phone=phone or "", language=language or "")
     if password:
         _check_password(password, user)
@@ -51,9 +49,7 @@ def user_create(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise ValidationFailed(
-            fields={"email": [_("A user with this email already exists.")]}
-        ) from None
+        raise EmailTaken() from None
     return user
 
 
@@ -157,10 +153,29 @@ def customer_register(
     password: str,
     language: str = "",
 ) -> User:
-    """Self-registration: a new user with a `customer` membership."""
-    user = user_create(
-        email=email, name=name, phone=phone, language=language, password=password
-    )
+    """Self-registration: the person becomes a `customer` of the company.
+
+    A new email makes a new user. An existing active account joins the
+    company when the password is that account's own (its profile is left as
+    it is; the name, phone and language sent are ignored). Any other existing
+    email raises `EmailTaken`, exactly as a taken email always did, so a
+    wrong password learns nothing a registration would not.
+    """
+    existing = User.objects.filter(
+        email__iexact=User.objects.normalize_email(email).lower()
+    ).first()
+    if existing is None:
+        user = user_create(
+            email=email, name=name, phone=phone, language=language, password=password
+        )
+    elif existing.is_active and existing.check_password(password):
+        user = existing
+        if user.memberships.filter(company=company, is_active=True).exists():
+            raise ValidationFailed(
+                fields={"email": [_("You are already a member of this company.")]}
+            )
+    else:
+        raise EmailTaken()
     membership_create(user=user, company=company, role=Role.CUSTOMER)
     return user
 
