@@ -83,20 +83,10 @@ def _require_another_admin(membership: Membership) -> None:
     The company row is locked first, so two admins who demote each other at
     once are serialised and the second finds no other admin left.
     """
-    if membership.role != Role.ADMIN or not membership.is_active:
+    if not membership.is_active_admin:
         return
     Company.objects.select_for_update().filter(pk=membership.company_id).first()
-    others = (
-        Membership.objects.filter(
-            company_id=membership.company_id,
-            role=Role.ADMIN,
-            is_active=True,
-            user__is_active=True,
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-    if not others:
+    if not membership.has_other_admin():
         raise LastAdmin()
 
 

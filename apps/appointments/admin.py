@@ -82,6 +82,15 @@ class TimeBlockAdmin(admin.ModelAdmin):
     search_fields = ["actor__display_name", "reason"]
     date_hierarchy = "start"
     list_select_related = ["actor"]
+    # The rule and the end of its last occurrence are validated and worked
+    # out together by the time-block service (the API); a recurring block's
+    # first occurrence is changed there too, so recurrence_end stays right.
+    readonly_fields = ["rrule", "recurrence_end"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_recurring:
+            return ["start", "end", *self.readonly_fields]
+        return self.readonly_fields
 
 
 class AppointmentHistoryInline(admin.TabularInline):

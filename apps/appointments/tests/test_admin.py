@@ -4,10 +4,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
-from apps.appointments.models import Appointment, AppointmentHistory
+from apps.appointments.models import (
+    ActorService,
+    Appointment,
+    AppointmentHistory,
+    TimeBlock,
+    WorkingHours,
+)
 
-from .support import TUESDAY, at
+from .support import EN, TUESDAY, at
 
 APPOINTMENTS = "/admin/appointments/appointment/"
 SERIES = "/admin/appointments/appointmentseries/"
@@ -107,3 +114,302 @@ def test_admin_appointment_series_add_is_refused(admin_site, db):
     page = admin_site.get(f"{SERIES}add/")
 
     assert (listing.status_code, page.status_code) == (200, 403)
+
+
+# Model validation through the admin's forms ---------------------------------
+
+
+def current_values(response) -> dict:
+    """The change form's data as a browser would post it back unchanged."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is True:
+            data[name] = "on"
+        elif value is not None and value is not False:
+            data[name] = value
+    return data
+
+
+def form_errors(response) -> dict:
+    # The messages are lazy; read them in the language the page was made in.
+    with translation.override("en"):
+        return {
+            field: [str(message) for message in messages]
+            for field, messages in response.context["adminform"].form.errors.items()
+        }
+
+
+def test_admin_time_block_add_refuses_end_before_start(admin_site, shop_a):
+    response = admin_site.post(
+        "/admin/appointments/timeblock/add/",
+        {
+            "company": shop_a.company.id,
+            "actor": shop_a.actor.id,
+            "start_0": "2027-01-05",
+            "start_1": "12:00:00",
+            "end_0": "2027-01-05",
+            "end_1": "11:00:00",
+            "reason": "Dentist",
+        },
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == {"end": ["The end must be after the start."]}
+    assert TimeBlock.objects.count() == 0
+
+
+def test_admin_time_block_add_refuses_another_companys_actor(
+    admin_site, shop_a, shop_b
+):
+    response = admin_site.post(
+        "/admin/appointments/timeblock/add/",
+        {
+            "company": shop_b.company.id,
+            "actor": shop_a.actor.id,
+            "start_0": "2027-01-05",
+            "start_1": "11:00:00",
+            "end_0": "2027-01-05",
+            "end_1": "12:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "__all__": ["The actor belongs to another company."]
+    }
+    assert TimeBlock.objects.count() == 0
+
+
+def test_admin_time_block_add_saves_a_valid_block(admin_site, shop_a):
+    response = admin_site.post(
+        "/admin/appointments/timeblock/add/",
+        {
+            "company": shop_a.company.id,
+            "actor": shop_a.actor.id,
+            "start_0": "2027-01-05",
+            "start_1": "11:00:00",
+            "end_0": "2027-01-05",
+            "end_1": "12:00:00",
+            "reason": "Dentist",
+        },
+    )
+
+    assert response.status_code == 302
+    block = TimeBlock.objects.get()
+    assert (block.start, block.end, block.rrule) == (
+        at(TUESDAY, 11),
+        at(TUESDAY, 12),
+        "",
+    )
+
+
+def test_admin_actor_service_add_refuses_another_companys_service(
+    admin_site, shop_a, shop_b
+):
+    response = admin_site.post(
+        "/admin/appointments/actorservice/add/",
+        {
+            "company": shop_a.company.id,
+            "actor": shop_a.actor.id,
+            "service": shop_b.service.id,
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "__all__": ["The service belongs to another company."]
+    }
+    assert ActorService.objects.filter(service=shop_b.service).count() == 1
+
+
+def test_admin_actor_service_add_refuses_another_companys_actor(
+    admin_site, shop_a, shop_b
+):
+    response = admin_site.post(
+        "/admin/appointments/actorservice/add/",
+        {
+            "company": shop_b.company.id,
+            "actor": shop_a.actor.id,
+            "service": shop_b.service.id,
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "__all__": ["The actor belongs to another company."]
+    }
+    assert ActorService.objects.count() == 2
+
+
+def test_admin_actor_inline_refuses_another_companys_service(
+    admin_site, shop_a, shop_b
+):
+    url = f"/admin/appointments/actor/{shop_a.actor.id}/change/"
+    data = current_values(admin_site.get(url))
+    data.update(
+        {
+            "offers-TOTAL_FORMS": "1",
+            "offers-INITIAL_FORMS": "0",
+            "offers-MIN_NUM_FORMS": "0",
+            "offers-MAX_NUM_FORMS": "1000",
+            "offers-0-actor": shop_a.actor.id,
+            "offers-0-service": shop_b.service.id,
+            "offers-0-is_active": "on",
+            "working_hours-TOTAL_FORMS": "0",
+            "working_hours-INITIAL_FORMS": "0",
+            "working_hours-MIN_NUM_FORMS": "0",
+            "working_hours-MAX_NUM_FORMS": "1000",
+        }
+    )
+
+    response = admin_site.post(url, data)
+
+    assert response.status_code == 200
+    offers = response.context["inline_admin_formsets"][0].formset
+    with translation.override("en"):
+        errors = [str(message) for message in offers.errors[0]["__all__"]]
+    assert errors == ["The service belongs to another company."]
+    assert ActorService.objects.filter(actor=shop_a.actor).count() == 1
+
+
+def test_admin_working_hours_add_refuses_another_companys_actor(
+    admin_site, shop_a, shop_b
+):
+    before = WorkingHours.objects.count()
+
+    response = admin_site.post(
+        "/admin/appointments/workinghours/add/",
+        {
+            "company": shop_b.company.id,
+            "actor": shop_a.actor.id,
+            "weekday": "0",
+            "start_time": "19:00",
+            "end_time": "20:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "__all__": ["The actor belongs to another company."]
+    }
+    assert WorkingHours.objects.count() == before
+
+
+def test_admin_working_hours_add_refuses_an_empty_range(admin_site, shop_a):
+    before = WorkingHours.objects.count()
+
+    response = admin_site.post(
+        "/admin/appointments/workinghours/add/",
+        {
+            "company": shop_a.company.id,
+            "actor": shop_a.actor.id,
+            "weekday": "0",
+            "start_time": "19:00",
+            "end_time": "19:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "end_time": ["The end time must differ from the start time."]
+    }
+    assert WorkingHours.objects.count() == before
+
+
+def test_admin_service_in_use_cannot_move_to_another_company(
+    admin_site, shop_a, shop_b
+):
+    url = f"/admin/appointments/service/{shop_a.service.id}/change/"
+    data = current_values(admin_site.get(url))
+    data["company"] = shop_b.company.id
+
+    response = admin_site.post(url, data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "company": ["A service in use cannot move to another company."]
+    }
+    shop_a.service.refresh_from_db()
+    assert shop_a.service.company_id == shop_a.company.id
+
+
+def test_admin_actor_must_keep_its_memberships_company(admin_site, shop_a, shop_b):
+    url = f"/admin/appointments/actor/{shop_a.actor.id}/change/"
+    data = current_values(admin_site.get(url))
+    data.update(
+        {
+            "company": shop_b.company.id,
+            "offers-TOTAL_FORMS": "0",
+            "offers-INITIAL_FORMS": "0",
+            "working_hours-TOTAL_FORMS": "0",
+            "working_hours-INITIAL_FORMS": "0",
+        }
+    )
+
+    response = admin_site.post(url, data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "__all__": ["The company and user must be those of the membership."]
+    }
+    shop_a.actor.refresh_from_db()
+    assert shop_a.actor.company_id == shop_a.company.id
+
+
+def test_api_keeps_its_own_codes_for_rows_the_models_refuse(api, shop_a, shop_b):
+    client = api.as_user(shop_a.tenant.manager)
+
+    offer = client.post(
+        "/api/appointments/actor-services/",
+        {"actor": shop_a.actor.id, "service": shop_b.service.id},
+        format="json",
+        **EN,
+    )
+    block = client.post(
+        "/api/appointments/time-blocks/",
+        {
+            "actor": shop_a.actor.id,
+            "start": "2027-01-05T12:00:00-03:00",
+            "end": "2027-01-05T11:00:00-03:00",
+        },
+        format="json",
+        **EN,
+    )
+
+    assert offer.status_code == 404
+    assert offer.json() == {"code": "not_found", "detail": "Not found."}
+    assert block.status_code == 400
+    assert block.json() == {
+        "code": "validation_error",
+        "detail": "Some fields are not valid.",
+        "fields": {"end": ["The end must be after the start."]},
+    }
+
+
+def test_admin_recurring_time_block_keeps_its_rule_and_times(admin_site, shop_a):
+    block = TimeBlock.objects.create(
+        company=shop_a.company,
+        actor=shop_a.actor,
+        start=at(TUESDAY, 12),
+        end=at(TUESDAY, 13),
+        rrule="FREQ=WEEKLY;COUNT=4",
+        recurrence_end=at(TUESDAY, 13) + timedelta(weeks=3),
+    )
+
+    adding = admin_site.get("/admin/appointments/timeblock/add/")
+    change = admin_site.get(f"/admin/appointments/timeblock/{block.pk}/change/")
+
+    assert (adding.status_code, change.status_code) == (200, 200)
+    assert input_names(change.content.decode()) == {
+        "csrfmiddlewaretoken",
+        "company",
+        "actor",
+        "reason",
+        "_save",
+        "_continue",
+        "_addanother",
+    }
