@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.companies.models import Company, Membership, Role
 from apps.core.errors import ValidationFailed
 
+from .errors import EmailTaken, LastAdmin
 from .models import User
 
 
@@ -37,9 +38,7 @@ def user_create(
     """
     email = User.objects.normalize_email(email).lower()
     if email_taken(email):
-        raise ValidationFailed(
-            fields={"email": [_("A user with this email already exists.")]}
-        )
+        raise EmailTaken()
     user = User(email=email, name=name, phone=phone or "", language=language or "")
     if password:
         _check_password(password, user)
@@ -50,9 +49,7 @@ def user_create(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise ValidationFailed(
-            fields={"email": [_("A user with this email already exists.")]}
-        ) from None
+        raise EmailTaken() from None
     return user
 
 
@@ -80,6 +77,37 @@ def membership_create(*, user: User, company: Company, role: str) -> Membership:
     return Membership.objects.create(user=user, company=company, role=role)
 
 
+def _require_another_admin(membership: Membership) -> None:
+    """Refuse to take away the company's last active admin.
+
+    The company row is locked first, so two admins who demote each other at
+    once are serialised and the second finds no other admin left.
+    """
+    if not membership.is_active_admin:
+        return
+    Company.objects.select_for_update().filter(pk=membership.company_id).first()
+    if not membership.has_other_admin():
+        raise LastAdmin()
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, data: dict) -> Membership:
+    """Change a membership's role or active flag.
+
+    Raises `LastAdmin` when the change would leave the company without an
+    active admin; the super admin is held to it too.
+    """
+    stays_admin = data.get("role", membership.role) == Role.ADMIN and data.get(
+        "is_active", membership.is_active
+    )
+    if not stays_admin:
+        _require_another_admin(membership)
+    for field, value in data.items():
+        setattr(membership, field, value)
+    membership.save(update_fields=[*data.keys(), "updated_at"])
+    return membership
+
+
 def _has_history(membership: Membership) -> bool:
     actor = getattr(membership, "actor_profile", None)
     return actor is not None and actor.appointments.exists()
@@ -91,8 +119,10 @@ def membership_remove(*, membership: Membership) -> None:
 
     An actor whose appointments still name them is deactivated instead of
     deleted (their profile stops being bookable), so the company's history
-    keeps its staff; any other membership is deleted.
+    keeps its staff; any other membership is deleted. Raises `LastAdmin`
+    for the company's last active admin.
     """
+    _require_another_admin(membership)
     if _has_history(membership):
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])
@@ -113,10 +143,29 @@ def customer_register(
     password: str,
     language: str = "",
 ) -> User:
-    """Self-registration: a new user with a `customer` membership."""
-    user = user_create(
-        email=email, name=name, phone=phone, language=language, password=password
-    )
+    """Self-registration: the person becomes a `customer` of the company.
+
+    A new email makes a new user. An existing active account joins the
+    company when the password is that account's own (its profile is left as
+    it is; the name, phone and language sent are ignored). Any other existing
+    email raises `EmailTaken`, exactly as a taken email always did, so a
+    wrong password learns nothing a registration would not.
+    """
+    existing = User.objects.filter(
+        email__iexact=User.objects.normalize_email(email).lower()
+    ).first()
+    if existing is None:
+        user = user_create(
+            email=email, name=name, phone=phone, language=language, password=password
+        )
+    elif existing.is_active and existing.check_password(password):
+        user = existing
+        if user.memberships.filter(company=company, is_active=True).exists():
+            raise ValidationFailed(
+                fields={"email": [_("You are already a member of this company.")]}
+            )
+    else:
+        raise EmailTaken()
     membership_create(user=user, company=company, role=Role.CUSTOMER)
     return user
 

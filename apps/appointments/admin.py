@@ -82,12 +82,25 @@ class TimeBlockAdmin(admin.ModelAdmin):
     search_fields = ["actor__display_name", "reason"]
     date_hierarchy = "start"
     list_select_related = ["actor"]
+    # The rule and the end of its last occurrence are validated and worked
+    # out together by the time-block service (the API); a recurring block's
+    # first occurrence is changed there too, so recurrence_end stays right.
+    readonly_fields = ["rrule", "recurrence_end"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_recurring:
+            return ["start", "end", *self.readonly_fields]
+        return self.readonly_fields
 
 
 class AppointmentHistoryInline(admin.TabularInline):
     model = AppointmentHistory
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
     readonly_fields = [
         "at",
         "by",
@@ -115,9 +128,32 @@ class AppointmentAdmin(admin.ModelAdmin):
     search_fields = ["customer__email", "customer__name", "actor__display_name"]
     date_hierarchy = "start"
     list_select_related = ["actor", "service", "customer", "company"]
-    raw_id_fields = ["customer", "created_by", "series"]
-    readonly_fields = ["occupied_start", "occupied_end", "created_at", "updated_at"]
+    # Booking, times and status go through the booking service (the API),
+    # which checks hours, overlaps and transitions and records the history;
+    # here only the notes may change.
+    readonly_fields = [
+        "company",
+        "actor",
+        "service",
+        "customer",
+        "start",
+        "end",
+        "occupied_start",
+        "occupied_end",
+        "status",
+        "price_base",
+        "price_discounts",
+        "price_final",
+        "currency",
+        "series",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [AppointmentHistoryInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(AppointmentSeries)
@@ -126,4 +162,9 @@ class AppointmentSeriesAdmin(admin.ModelAdmin):
     list_filter = ["company"]
     search_fields = ["customer__email", "rrule"]
     list_select_related = ["company", "actor", "service", "customer"]
-    raw_id_fields = ["customer", "created_by"]
+    # A series is made with its appointments by the booking service; its
+    # rule and first start describe them, so they are not edited here.
+    readonly_fields = [f.name for f in AppointmentSeries._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

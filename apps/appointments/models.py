@@ -2,11 +2,30 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company, Membership
+
+OTHER_COMPANY = "other_company"
+
+
+def _require_actor_of(company_id: int | None, actor_id: int | None) -> None:
+    """Refuse a row whose company is not its actor's.
+
+    An admin inline leaves `company` unset until its parent fills it in, so
+    a row without one is checked later, by the inline's parent.
+    """
+    if company_id is None or actor_id is None:
+        return
+    if Actor.objects.filter(pk=actor_id).values_list(
+        "company_id", flat=True
+    ).first() != (company_id):
+        raise ValidationError(
+            _("The actor belongs to another company."), code=OTHER_COMPANY
+        )
 
 
 class Actor(models.Model):
@@ -43,6 +62,19 @@ class Actor(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def clean(self):
+        if self.membership_id is None:
+            return
+        membership = Membership.objects.filter(pk=self.membership_id).first()
+        if membership is not None and (
+            (membership.company_id, membership.user_id)
+            != (self.company_id, self.user_id)
+        ):
+            raise ValidationError(
+                _("The company and user must be those of the membership."),
+                code=OTHER_COMPANY,
+            )
 
 
 class Service(models.Model):
@@ -84,6 +116,19 @@ class Service(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.pk is None or self.company_id is None:
+            return
+        stored = Service.objects.filter(pk=self.pk).values_list("company_id", flat=True)
+        moved = stored.first() not in (None, self.company_id)
+        if moved and (
+            self.offers.exists() or self.appointments.exists() or self.series.exists()
+        ):
+            raise ValidationError(
+                {"company": _("A service in use cannot move to another company.")},
+                code=OTHER_COMPANY,
+            )
 
 
 class ActorService(models.Model):
@@ -146,6 +191,23 @@ class ActorService(models.Model):
 
     def __str__(self):
         return f"{self.actor} - {self.service}"
+
+    def clean(self):
+        _require_actor_of(self.company_id, self.actor_id)
+        if self.service_id is None:
+            return
+        company_id = self.company_id
+        if company_id is None and self.actor_id is not None:
+            company_id = self.actor.company_id
+        service_company_id = (
+            Service.objects.filter(pk=self.service_id)
+            .values_list("company_id", flat=True)
+            .first()
+        )
+        if company_id is not None and service_company_id != company_id:
+            raise ValidationError(
+                _("The service belongs to another company."), code=OTHER_COMPANY
+            )
 
     @property
     def effective_price(self) -> Decimal:
@@ -215,6 +277,14 @@ class WorkingHours(models.Model):
         weekday = self.get_weekday_display()
         return f"{self.actor} {weekday} {self.start_time}-{self.end_time}"
 
+    def clean(self):
+        _require_actor_of(self.company_id, self.actor_id)
+        if self.start_time is not None and self.start_time == self.end_time:
+            raise ValidationError(
+                {"end_time": _("The end time must differ from the start time.")},
+                code="invalid",
+            )
+
 
 class TimeBlock(models.Model):
     """Time an actor is unavailable; with `rrule` it repeats.
@@ -253,6 +323,13 @@ class TimeBlock(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.start:%Y-%m-%d %H:%M} {self.reason}"
+
+    def clean(self):
+        _require_actor_of(self.company_id, self.actor_id)
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError(
+                {"end": _("The end must be after the start.")}, code="invalid"
+            )
 
     @property
     def is_recurring(self) -> bool:

@@ -143,3 +143,46 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.company} ({self.role})"
+
+    def clean(self):
+        if self.pk is None:
+            return
+        actor = getattr(self, "actor_profile", None)
+        if actor is not None and (actor.company_id, actor.user_id) != (
+            self.company_id,
+            self.user_id,
+        ):
+            raise ValidationError(
+                _(
+                    "A membership with an actor profile cannot move to another "
+                    "company or user."
+                ),
+                code="other_company",
+            )
+        stored = Membership.objects.filter(pk=self.pk).first()
+        was_admin = stored is not None and stored.is_active_admin
+        if was_admin and not self.is_active_admin and not self.has_other_admin():
+            raise ValidationError(
+                _(
+                    "The company must keep at least one admin; make someone else "
+                    "admin first."
+                ),
+                code="last_admin",
+            )
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.role == Role.ADMIN and self.is_active
+
+    def has_other_admin(self) -> bool:
+        """Whether the company has another active admin who can sign in."""
+        return (
+            Membership.objects.filter(
+                company_id=self.company_id,
+                role=Role.ADMIN,
+                is_active=True,
+                user__is_active=True,
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        )

@@ -3,7 +3,8 @@
 The first request with a key stores its answer; the same key with the same
 body within `IDEMPOTENCY_KEY_TTL_HOURS` gets that answer again and creates
 nothing; the same key with another body is refused. Keys are scoped to the
-requester.
+requester: the signed-in user, or for an anonymous request (registration)
+the client's address as the throttles see it.
 
 The record is inserted in the same transaction as the work it guards. A
 concurrent request with the same key blocks on the unique index until the
@@ -12,7 +13,6 @@ committed) or takes the key itself (the first one rolled back).
 """
 
 import functools
-import hashlib
 import json
 from datetime import timedelta
 
@@ -20,8 +20,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from .errors import Conflict, ValidationFailed
 from .models import IdempotencyRecord
@@ -43,7 +45,18 @@ def _fingerprint(request) -> str:
         request.data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":")
     )
     raw = f"{request.method}\n{request.path}\n{body}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+    # Keyed, because bodies carry passwords and the stored answer shows the
+    # rest of the body: a plain hash could be brute-forced for the password.
+    return salted_hmac("idempotency-body", raw, algorithm="sha256").hexdigest()
+
+
+def _scope(request) -> dict:
+    """The lookup that ties a key to its requester."""
+    if request.user.is_authenticated:
+        return {"user": request.user}
+    address = BaseThrottle().get_ident(request) or ""
+    client = salted_hmac("idempotency-client", address, algorithm="sha256")
+    return {"user": None, "client": client.hexdigest()}
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
@@ -60,7 +73,7 @@ def idempotent(view_method):
     @functools.wraps(view_method)
     def wrapper(view, request, *args, **kwargs):
         key = request.headers.get(HEADER)
-        if key is None or not request.user.is_authenticated:
+        if key is None:
             return view_method(view, request, *args, **kwargs)
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
@@ -70,25 +83,26 @@ def idempotent(view_method):
             )
 
         fingerprint = _fingerprint(request)
+        scope = _scope(request)
         expired_before = timezone.now() - timedelta(
             hours=settings.IDEMPOTENCY_KEY_TTL_HOURS
         )
         IdempotencyRecord.objects.filter(
-            user=request.user, key=key, created_at__lt=expired_before
+            **scope, key=key, created_at__lt=expired_before
         ).delete()
 
         with transaction.atomic():
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=request.user,
+                        **scope,
                         key=key,
                         method=request.method,
                         path=request.path[:255],
                         request_hash=fingerprint,
                     )
             except IntegrityError:
-                record = IdempotencyRecord.objects.get(user=request.user, key=key)
+                record = IdempotencyRecord.objects.get(**scope, key=key)
                 return _replay(record, fingerprint)
 
             try:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from apps.accounts import services
+from apps.accounts.errors import EmailTaken
 from apps.accounts.models import User
 from apps.accounts.permissions import (
     IsCompanyManagerAnywhere,
@@ -145,8 +146,19 @@ class UserViewSet(viewsets.GenericViewSet):
         responses={201: UserSerializer, 404: COMPANY_NOT_FOUND},
     )
     @action(detail=False, methods=["post"], url_path="register")
-    @idempotent
     def register(self, request):
+        # An existing email with its password joins the company, so this is
+        # a password check too: failures count with the login's, and a
+        # throttled request is refused before an idempotency key would keep
+        # the refusal as its answer.
+        throttles = [LoginAddressThrottle(), LoginEmailThrottle()]
+        for throttle in throttles:
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+        return self._register(request, throttles)
+
+    @idempotent
+    def _register(self, request, throttles):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -156,14 +168,19 @@ class UserViewSet(viewsets.GenericViewSet):
         if company is None:
             raise NotFound(_("No company with this slug."), code="company_not_found")
 
-        user = services.customer_register(
-            company=company,
-            email=data["email"],
-            name=data["name"],
-            phone=str(data.get("phone") or ""),
-            password=data["password"],
-            language=data.get("language", ""),
-        )
+        try:
+            user = services.customer_register(
+                company=company,
+                email=data["email"],
+                name=data["name"],
+                phone=str(data.get("phone") or ""),
+                password=data["password"],
+                language=data.get("language", ""),
+            )
+        except EmailTaken:
+            for throttle in throttles:
+                throttle.record_failure(request, self)
+            raise
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

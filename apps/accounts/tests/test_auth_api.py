@@ -400,3 +400,165 @@ def test_user_email_is_unique_regardless_of_case(db):
         UserFactory(email="ONE@example.com")
 
     assert type(raised.value).__name__ == "IntegrityError"
+
+
+EMAIL_TAKEN = {
+    "code": "validation_error",
+    "detail": "Some fields are not valid.",
+    "fields": {"email": ["A user with this email already exists."]},
+}
+
+
+def companies_of(user) -> list[tuple[str, str, bool]]:
+    return sorted(user.memberships.values_list("company__slug", "role", "is_active"))
+
+
+def test_register_existing_account_with_its_password_joins_the_company(
+    api, tenant_a, tenant_b
+):
+    person = tenant_b.customer
+    body = register_body(
+        email="Customer@Beta.example.com", password=PASSWORD, name="Other Name"
+    )
+
+    response = api.post(REGISTER, body, **EN)
+
+    assert response.status_code == 201
+    assert response.json() == {
+        "id": person.id,
+        "email": "customer@beta.example.com",
+        "name": person.name,
+        "phone": "",
+        "language": "",
+        "is_super_admin": False,
+    }
+    assert companies_of(person) == [
+        ("alpha-co", "customer", True),
+        ("beta-co", "customer", True),
+    ]
+    person.refresh_from_db()
+    assert (person.name, str(person.phone)) == (tenant_b.customer.name, "")
+
+
+def test_register_existing_account_with_a_wrong_password_is_a_taken_email(
+    api, tenant_a, tenant_b
+):
+    response = api.post(
+        REGISTER, register_body(email="customer@beta.example.com"), **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == EMAIL_TAKEN
+    assert companies_of(tenant_b.customer) == [("beta-co", "customer", True)]
+
+
+def test_register_inactive_account_with_its_password_is_a_taken_email(
+    api, tenant_a, tenant_b
+):
+    tenant_b.customer.is_active = False
+    tenant_b.customer.save(update_fields=["is_active"])
+
+    response = api.post(
+        REGISTER,
+        register_body(email="customer@beta.example.com", password=PASSWORD),
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert response.json() == EMAIL_TAKEN
+    assert companies_of(tenant_b.customer) == [("beta-co", "customer", True)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"),
+    [("customer", "customer"), ("admin", "admin"), ("actor_user", "actor")],
+)
+def test_register_existing_member_of_the_company_is_refused(
+    api, tenant_a, persona, role
+):
+    person = getattr(tenant_a, persona)
+
+    response = api.post(
+        REGISTER, register_body(email=person.email, password=PASSWORD), **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "validation_error",
+        "detail": "Some fields are not valid.",
+        "fields": {"email": ["You are already a member of this company."]},
+    }
+    assert companies_of(person) == [("alpha-co", role, True)]
+
+
+def test_register_already_a_member_is_translated(api, tenant_a):
+    response = api.post(
+        REGISTER,
+        register_body(email=tenant_a.customer.email, password=PASSWORD),
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    )
+
+    assert response.json()["fields"] == {
+        "email": ["Você já é cliente ou membro desta empresa."]
+    }
+
+
+def test_register_removed_customer_joins_again(api, tenant_a):
+    membership = Membership.objects.get(
+        user=tenant_a.customer, company=tenant_a.company
+    )
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+
+    response = api.post(
+        REGISTER, register_body(email=tenant_a.customer.email, password=PASSWORD)
+    )
+
+    assert response.status_code == 201
+    assert companies_of(tenant_a.customer) == [("alpha-co", "customer", True)]
+
+
+def test_register_wrong_passwords_count_with_failed_logins(api, tenant_a, tenant_b):
+    email = "customer@beta.example.com"
+    with time_machine.travel("2030-01-07 12:00:00+00:00", tick=False):
+        statuses = [
+            api.post(
+                REGISTER,
+                register_body(email=email, password=f"wrong-{attempt}"),
+                REMOTE_ADDR=f"10.0.0.{attempt + 1}",
+                **EN,
+            ).status_code
+            for attempt in range(5)
+        ]
+        joining = api.post(
+            REGISTER,
+            register_body(email=email, password=PASSWORD),
+            REMOTE_ADDR="10.0.0.99",
+            **EN,
+        )
+        signing_in = login(api, email, REMOTE_ADDR="10.0.0.98")
+
+    assert statuses == [400] * 5
+    assert (joining.status_code, signing_in.status_code) == (429, 429)
+    assert joining.json()["code"] == "throttled"
+    assert companies_of(tenant_b.customer) == [("beta-co", "customer", True)]
+
+
+def test_register_throttled_answer_is_not_kept_for_the_idempotency_key(
+    api, tenant_a, tenant_b
+):
+    email = "customer@beta.example.com"
+    with time_machine.travel("2030-01-07 12:00:00+00:00", tick=False) as clock:
+        for attempt in range(5):
+            login(api, email, "wrong", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+        body = register_body(email=email, password=PASSWORD)
+        throttled = api.post(REGISTER, body, HTTP_IDEMPOTENCY_KEY="join-1", **EN)
+        clock.shift(61)
+
+        later = api.post(REGISTER, body, HTTP_IDEMPOTENCY_KEY="join-1", **EN)
+
+    assert (throttled.status_code, later.status_code) == (429, 201)
+    assert companies_of(tenant_b.customer) == [
+        ("alpha-co", "customer", True),
+        ("beta-co", "customer", True),
+    ]

@@ -335,3 +335,23 @@ def test_users_create_for_an_unknown_company_is_404(api, super_admin):
     assert response.status_code == 404
     assert response.json() == {"code": "not_found", "detail": "Not found."}
     assert not User.objects.filter(email="x@example.com").exists()
+
+
+def test_users_destroy_by_super_admin_keeps_the_last_admin(api, tenant_a, super_admin):
+    token = Token.objects.create(user=tenant_a.admin)
+
+    response = api.as_user(super_admin).delete(detail(tenant_a.admin), **EN)
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "last_admin",
+        "detail": (
+            "The company must keep at least one admin; make someone else admin first."
+        ),
+    }
+    tenant_a.admin.refresh_from_db()
+    assert tenant_a.admin.is_active is True
+    assert list(tenant_a.admin.memberships.values_list("role", "is_active")) == [
+        ("admin", True)
+    ]
+    assert Token.objects.filter(pk=token.pk).exists()

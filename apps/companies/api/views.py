@@ -1,4 +1,3 @@
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -6,6 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.accounts import selectors as account_selectors
 from apps.accounts import services as account_services
 from apps.accounts.models import User
 from apps.accounts.permissions import (
@@ -17,7 +17,7 @@ from apps.accounts.permissions import (
 )
 from apps.companies import selectors
 from apps.companies.models import MANAGING_ROLES, Company, Membership, Role
-from apps.core.errors import Forbidden, ValidationFailed
+from apps.core.errors import Forbidden, NotFound, ValidationFailed
 from apps.core.idempotency import idempotent
 from apps.core.schema import IDEMPOTENCY_KEY, KEY_REUSED, error_response
 
@@ -138,11 +138,18 @@ class CompanyViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         require_may_grant(request.user, company.id, data["role"])
-        lookup = (
-            Q(pk=data["user"]) if "user" in data else Q(email__iexact=data["email"])
-        )
-        user = User.objects.filter(lookup, is_active=True).first()
-        if user is None:
+        if "user" in data:
+            # An id names someone the requester already sees; anyone else
+            # answers like an unknown id. An email may name any person, which
+            # is how a customer of another company joins this one.
+            user = account_selectors.user_visible_get(
+                requester=request.user, user_id=data["user"]
+            )
+            if user is None:
+                raise NotFound()
+        else:
+            user = User.objects.filter(email__iexact=data["email"]).first()
+        if user is None or not user.is_active:
             raise ValidationFailed(
                 fields={"user": [_("No active user matches.")]},
             )
@@ -187,8 +194,6 @@ class CompanyViewSet(
         data = serializer.validated_data
         if "role" in data:
             require_may_grant(request.user, company.id, data["role"])
-        for field, value in data.items():
-            setattr(membership, field, value)
-        membership.save(update_fields=[*data.keys(), "updated_at"])
+        account_services.membership_update(membership=membership, data=data)
         membership = self._members_queryset(company).get(pk=membership.pk)
         return Response(MembershipSerializer(membership).data)

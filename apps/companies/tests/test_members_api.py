@@ -3,11 +3,18 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.appointments.models import Actor, Appointment
 from apps.companies.models import Membership, Role
-from apps.core.tests.factories import ServiceFactory, UserFactory
+from apps.core.tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    ServiceFactory,
+    UserFactory,
+)
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -69,8 +76,79 @@ def test_members_create_by_email_makes_an_actor_profile(api, tenant_a):
     assert (actor.display_name, actor.is_bookable) == ("Zé Barbeiro", True)
 
 
-def test_members_create_by_user_id(api, tenant_a, tenant_b):
+def test_members_create_by_user_id_of_a_person_the_admin_sees(api, tenant_a):
+    other_company = CompanyFactory(name="Gamma Co", slug="gamma-co")
+    MembershipFactory(user=tenant_a.admin, company=other_company, role=Role.ADMIN)
+    person = UserFactory(email="gamma.client@example.com", name="Gamma Client")
+    MembershipFactory(user=person, company=other_company, role=Role.CUSTOMER)
+
     response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company), {"user": person.id, "role": "customer"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["user"] == {
+        "id": person.id,
+        "email": "gamma.client@example.com",
+        "name": "Gamma Client",
+    }
+    assert membership_of(person, tenant_a.company).role == "customer"
+
+
+def test_members_create_by_id_of_another_companys_user_is_404(api, tenant_a, tenant_b):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_b.manager.id, "role": "customer"},
+        **EN,
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert not Membership.objects.filter(
+        user=tenant_b.manager, company=tenant_a.company
+    ).exists()
+
+
+def test_members_create_unknown_and_invisible_ids_answer_alike(api, tenant_a, tenant_b):
+    client = api.as_user(tenant_a.manager)
+    unknown_id = User.objects.order_by("-id").first().id + 1
+
+    invisible = client.post(
+        members_url(tenant_a.company),
+        {"user": tenant_b.customer.id, "role": "customer"},
+        **EN,
+    )
+    unknown = client.post(
+        members_url(tenant_a.company), {"user": unknown_id, "role": "customer"}, **EN
+    )
+
+    assert (invisible.status_code, unknown.status_code) == (404, 404)
+    assert (
+        invisible.json()
+        == unknown.json()
+        == {
+            "code": "not_found",
+            "detail": "Not found.",
+        }
+    )
+
+
+def test_members_create_by_email_of_another_companys_customer(api, tenant_a, tenant_b):
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"email": "customer@beta.example.com", "role": "customer"},
+    )
+
+    assert response.status_code == 201
+    assert response.json()["user"]["id"] == tenant_b.customer.id
+    assert membership_of(tenant_b.customer, tenant_a.company).role == "customer"
+    assert membership_of(tenant_b.customer, tenant_b.company).role == "customer"
+
+
+def test_members_create_by_id_super_admin_sees_everyone(
+    api, super_admin, tenant_a, tenant_b
+):
+    response = api.as_user(super_admin).post(
         members_url(tenant_a.company),
         {"user": tenant_b.customer.id, "role": "customer"},
     )
@@ -101,12 +179,34 @@ def test_members_create_unknown_or_inactive_user(api, tenant_a):
         members_url(tenant_a.company), {"email": "nobody@x.com", "role": "actor"}, **EN
     )
     deactivated = client.post(
+        members_url(tenant_a.company),
+        {"email": "gone@example.com", "role": "actor"},
+        **EN,
+    )
+    deactivated_by_id = client.post(
         members_url(tenant_a.company), {"user": inactive.id, "role": "actor"}, **EN
     )
 
-    assert unknown.status_code == 400
+    assert (unknown.status_code, deactivated.status_code) == (400, 400)
     assert unknown.json()["fields"] == {"user": ["No active user matches."]}
     assert deactivated.json()["fields"] == {"user": ["No active user matches."]}
+    assert deactivated_by_id.status_code == 404
+
+
+def test_members_create_by_id_of_a_visible_but_inactive_user(api, tenant_a):
+    tenant_a.other_customer.is_active = False
+    tenant_a.other_customer.save(update_fields=["is_active"])
+    other_company = CompanyFactory(name="Gamma Co", slug="gamma-co")
+    MembershipFactory(user=tenant_a.admin, company=other_company, role=Role.ADMIN)
+
+    response = api.as_user(tenant_a.admin).post(
+        members_url(other_company),
+        {"user": tenant_a.other_customer.id, "role": "customer"},
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"user": ["No active user matches."]}
 
 
 def test_members_create_twice_is_refused(api, tenant_a):
@@ -242,3 +342,115 @@ def test_members_create_reactivates_a_removed_member(api, tenant_a):
         Role.ACTOR,
         True,
     )
+
+
+LAST_ADMIN = {
+    "code": "last_admin",
+    "detail": (
+        "The company must keep at least one admin; make someone else admin first."
+    ),
+}
+
+
+@pytest.mark.parametrize("change", [{"role": "customer"}, {"is_active": False}])
+def test_members_update_last_admin_may_not_step_down(api, tenant_a, change):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), change, **EN
+    )
+
+    assert response.status_code == 409
+    assert response.json() == LAST_ADMIN
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == ("admin", True)
+
+
+def test_members_update_last_admin_detail_is_translated(api, tenant_a):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership),
+        {"role": "manager"},
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    )
+
+    assert response.json() == {
+        "code": "last_admin",
+        "detail": (
+            "A empresa precisa manter ao menos um administrador; torne outra "
+            "pessoa administradora primeiro."
+        ),
+    }
+
+
+def test_members_update_admin_may_step_down_when_another_admin_remains(api, tenant_a):
+    MembershipFactory(company=tenant_a.company, role=Role.ADMIN)
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), {"role": "manager"}
+    )
+
+    assert response.status_code == 200
+    assert membership_of(tenant_a.admin, tenant_a.company).role == "manager"
+
+
+@pytest.mark.parametrize(
+    ("membership_active", "user_active"), [(False, True), (True, False)]
+)
+def test_members_update_an_inactive_admin_does_not_count(
+    api, tenant_a, membership_active, user_active
+):
+    other = MembershipFactory(
+        company=tenant_a.company, role=Role.ADMIN, is_active=membership_active
+    )
+    other.user.is_active = user_active
+    other.user.save(update_fields=["is_active"])
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(tenant_a.admin).patch(
+        member_url(tenant_a.company, membership), {"role": "customer"}, **EN
+    )
+
+    assert response.status_code == 409
+    assert response.json() == LAST_ADMIN
+
+
+def test_members_super_admin_may_not_remove_the_last_admin(api, super_admin, tenant_a):
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+    client = api.as_user(super_admin)
+
+    demoted = client.patch(
+        member_url(tenant_a.company, membership), {"role": "actor"}, **EN
+    )
+    removed = client.delete(member_url(tenant_a.company, membership), **EN)
+
+    assert (demoted.status_code, removed.status_code) == (409, 409)
+    assert demoted.json() == removed.json() == LAST_ADMIN
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == ("admin", True)
+    assert not Actor.objects.filter(membership=membership).exists()
+
+
+def test_members_super_admin_removes_an_admin_when_another_remains(
+    api, super_admin, tenant_a
+):
+    MembershipFactory(company=tenant_a.company, role=Role.ADMIN)
+    membership = membership_of(tenant_a.admin, tenant_a.company)
+
+    response = api.as_user(super_admin).delete(member_url(tenant_a.company, membership))
+
+    assert response.status_code == 204
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_members_demoting_another_role_ignores_the_admin_count(api, tenant_a):
+    membership_of(tenant_a.admin, tenant_a.company).delete()
+    membership = membership_of(tenant_a.customer, tenant_a.company)
+
+    response = api.as_user(tenant_a.manager).patch(
+        member_url(tenant_a.company, membership), {"role": "actor"}
+    )
+
+    assert response.status_code == 200

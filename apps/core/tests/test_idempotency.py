@@ -94,7 +94,7 @@ def test_idempotency_refused_answer_is_replayed_and_creates_nothing(api, tenant_
 
 def test_idempotency_on_members_create(api, tenant_a, tenant_b):
     url = f"/api/companies/{tenant_a.company.id}/members/"
-    body = {"user": tenant_b.customer.id, "role": "customer"}
+    body = {"email": tenant_b.customer.email, "role": "customer"}
 
     first = api.as_user(tenant_a.admin).post(url, body, HTTP_IDEMPOTENCY_KEY="m-1")
     second = api.as_user(tenant_a.admin).post(url, body, HTTP_IDEMPOTENCY_KEY="m-1")
@@ -118,3 +118,69 @@ def test_idempotency_key_too_long_is_refused(api, super_admin):
         "detail": "The Idempotency-Key header must have 1 to 255 characters.",
     }
     assert Company.objects.count() == 0
+
+
+REGISTER = "/api/auth/users/register/"
+
+
+def register_body(email="walk.in@example.com"):
+    return {
+        "company": "alpha-co",
+        "email": email,
+        "name": "Walk In",
+        "password": "Tall-Giraffe-Walks-42",
+    }
+
+
+def register(api, body, key="reg-1", address="203.0.113.7"):
+    return api.post(REGISTER, body, HTTP_IDEMPOTENCY_KEY=key, REMOTE_ADDR=address, **EN)
+
+
+def test_idempotency_on_anonymous_register_replays_the_first_answer(api, tenant_a):
+    first = register(api, register_body())
+
+    second = register(api, register_body())
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert User.objects.filter(email="walk.in@example.com").count() == 1
+    record = IdempotencyRecord.objects.get()
+    assert (record.user, record.key, len(record.client)) == (None, "reg-1", 64)
+    assert "203.0.113.7" not in record.client
+
+
+def test_idempotency_on_anonymous_register_other_body_is_409(api, tenant_a):
+    register(api, register_body())
+
+    response = register(api, register_body(email="someone.else@example.com"))
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "idempotency_key_reused",
+        "detail": "This Idempotency-Key was already used with a different request.",
+    }
+    assert not User.objects.filter(email="someone.else@example.com").exists()
+
+
+def test_idempotency_anonymous_keys_are_scoped_to_the_client_address(api, tenant_a):
+    register(api, register_body())
+
+    response = register(
+        api, register_body(email="neighbour@example.com"), address="198.51.100.9"
+    )
+
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    assert IdempotencyRecord.objects.filter(user=None).count() == 2
+
+
+def test_idempotency_anonymous_and_signed_in_keys_do_not_meet(
+    api, tenant_a, super_admin
+):
+    register(api, register_body())
+
+    response = post_company(api, super_admin, COMPANY_BODY, key="reg-1")
+
+    assert response.status_code == 201
+    assert IdempotencyRecord.objects.count() == 2
