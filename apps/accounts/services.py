@@ -65,16 +65,23 @@ def membership_create(*, user: User, company: Company, role: str) -> Membership:
         .filter(user=user, company=company)
         .first()
     )
+    already = ValidationFailed(
+        fields={"user": [_("This user is already a member of the company.")]}
+    )
     if existing is not None and existing.is_active:
-        raise ValidationFailed(
-            fields={"user": [_("This user is already a member of the company.")]}
-        )
+        raise already
     if existing is not None:
         existing.role = role
         existing.is_active = True
         existing.save(update_fields=["role", "is_active", "updated_at"])
         return existing
-    return Membership.objects.create(user=user, company=company, role=role)
+    # No row to lock yet: of two requests adding the same person at once,
+    # the unique constraint stops the second.
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(user=user, company=company, role=role)
+    except IntegrityError:
+        raise already from None
 
 
 def _require_another_admin(membership: Membership) -> None:
