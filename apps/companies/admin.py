@@ -7,6 +7,9 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    # People leave a company by deactivation (is_active), which the model
+    # refuses for its last admin; a deleted row could be that admin.
+    can_delete = False
 
 
 @admin.register(Company)
@@ -25,3 +28,14 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__name", "company__name"]
     autocomplete_fields = ["user", "company"]
     list_select_related = ["user", "company"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_active_admin and not obj.has_other_admin():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # A bulk delete could take every admin of a company at once.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 
 from apps.companies.models import Membership, Role
+from apps.core.tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,36 @@ def test_admin_membership_demotes_an_admin_when_another_remains(admin_site, tena
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.MANAGER
+
+
+def delete_url(membership) -> str:
+    return f"/admin/companies/membership/{membership.pk}/delete/"
+
+
+def test_admin_cannot_delete_a_companys_last_admin(admin_site, tenant_a):
+    membership = Membership.objects.get(user=tenant_a.admin)
+
+    page = admin_site.get(delete_url(membership))
+    posted = admin_site.post(delete_url(membership), {"post": "yes"})
+
+    assert (page.status_code, posted.status_code) == (403, 403)
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_admin_deletes_an_admin_who_is_not_the_last(admin_site, tenant_a):
+    second = Membership.objects.get(
+        user=member(tenant_a.company, Role.ADMIN, email="admin2@alpha.example.com")
+    )
+
+    response = admin_site.post(delete_url(second), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=second.pk).exists()
+
+
+def test_admin_membership_list_offers_no_bulk_delete(admin_site, tenant_a):
+    response = admin_site.get("/admin/companies/membership/")
+
+    assert response.status_code == 200
+    # Delete was its only action: the list shows no action form at all.
+    assert response.context["action_form"] is None
