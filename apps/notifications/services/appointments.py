@@ -36,8 +36,9 @@ def appointment_event_notify(
     """Write the outbox rows and reminder rows an appointment change calls for.
 
     Runs inside the transaction that made the change, so a rolled-back
-    change leaves neither. The event key holds the appointment's start, so
-    a second reschedule is a new event while a repeated signal is not.
+    change leaves neither. The event key holds the start and the history row
+    the change wrote, so every change is a new event (a reschedule back to
+    an earlier time included) while a repeated signal for one change is not.
     """
     now = now or timezone.now()
     reminders_sync(appointment=appointment, now=now)
@@ -45,11 +46,15 @@ def appointment_event_notify(
     if not recipients:
         return []
 
+    change_id = appointment.history.order_by("-pk").values_list("pk", flat=True).first()
     previous_start = (previous or {}).get("start")
     is_automatic = by is None and note == AUTO_REJECT_NOTE
     sequence = int(now.timestamp())
     draft = Draft(
-        event_key=f"appointment:{appointment.pk}:{event}:{int(appointment.start.timestamp())}",
+        event_key=(
+            f"appointment:{appointment.pk}:{event}:"
+            f"{int(appointment.start.timestamp())}:{change_id or 0}"
+        ),
         kind=f"appointment.{event}",
         template=f"appointment_{event}",
         company=appointment.company,

@@ -311,7 +311,7 @@ def test_outbox_confirmation_email_has_text_html_and_invitation(
     assert "DTEND:20270314T133000Z" in ics
     assert f"UID:appointment-{appointment.pk}@localhost" in ics
     assert email.extra_headers["Message-ID"] == (
-        f"<appointment.{appointment.pk}.confirmed.{int(START.timestamp())}."
+        f"<appointment.{appointment.pk}.confirmed.{int(START.timestamp())}.0."
         f"{phones.customer.pk}.email@localhost>"
     )
 
