@@ -10,7 +10,7 @@ from apps.appointments.events import AppointmentEvent
 from apps.appointments.models import LIVE_STATUSES, Appointment
 from apps.companies.models import MANAGING_ROLES, Membership
 
-from .models import Channel, Notification, NotificationPreference
+from .models import Channel, Notification, NotificationPreference, NotificationStatus
 
 STAFF_EVENTS = frozenset({AppointmentEvent.REQUESTED})
 CUSTOMER_EVENTS = frozenset(
@@ -80,12 +80,39 @@ def notification_list(
 
 
 def reply_target(*, phone: str, now: datetime) -> Appointment | None:
-    """The next live appointment of the customer with this number."""
+    """The appointment a WhatsApp reply from this number answers.
+
+    A reply answers the latest WhatsApp message sent to the number about an
+    appointment, so a customer of two companies, or two people sharing a
+    phone, act on what they were asked about, and a repeated "cancel" finds
+    the appointment it already cancelled instead of the next one. When that
+    appointment has started, the reply answers nothing. Only a number that
+    was never written to about an appointment falls back to its next live
+    one.
+    """
+    related = ("company", "service", "actor", "customer")
+    last_message = (
+        Notification.objects.filter(
+            channel=Channel.WHATSAPP,
+            address=f"whatsapp:{phone}",
+            status=NotificationStatus.SENT,
+            appointment__isnull=False,
+        )
+        .order_by("-sent_at", "-pk")
+        .only("appointment_id")
+        .first()
+    )
+    if last_message is not None:
+        return (
+            Appointment.objects.select_related(*related)
+            .filter(pk=last_message.appointment_id, start__gt=now)
+            .first()
+        )
     return (
         Appointment.objects.filter(
             customer__phone=phone, status__in=LIVE_STATUSES, start__gt=now
         )
-        .select_related("company", "service", "actor", "customer")
+        .select_related(*related)
         .order_by("start", "id")
         .first()
     )

@@ -4,7 +4,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.appointments.errors import InvalidTransition
@@ -12,6 +13,7 @@ from apps.appointments.models import Appointment, AppointmentStatus
 from apps.appointments.services import appointment_reject
 from apps.companies.models import Company
 
+from ..models import Channel
 from ..rendering import appointment_context, appointment_data
 from ..selectors import event_recipients
 from .outbox import Draft, outbox_write
@@ -20,6 +22,8 @@ from .reminders import reminders_sync
 logger = logging.getLogger(__name__)
 
 AUTO_REJECT_NOTE = "auto-rejected"
+# The history note of a cancellation the customer sent by WhatsApp.
+REPLY_NOTE = "WhatsApp reply"
 # Pending requests rejected per query by the deadline task.
 AUTO_REJECT_BATCH_SIZE = 200
 
@@ -49,6 +53,7 @@ def appointment_event_notify(
     change_id = appointment.history.order_by("-pk").values_list("pk", flat=True).first()
     previous_start = (previous or {}).get("start")
     is_automatic = by is None and note == AUTO_REJECT_NOTE
+    by_reply = note == REPLY_NOTE and by is not None
     sequence = int(now.timestamp())
     draft = Draft(
         event_key=(
@@ -67,15 +72,27 @@ def appointment_event_notify(
                 language=language,
                 channel=channel,
                 previous_start=previous_start,
-                note="" if is_automatic else note,
+                note=_shown_note(note, language, is_automatic, by_reply),
             ),
             "is_automatic": is_automatic,
         },
         data=lambda user, language: appointment_data(
             appointment, event=event, language=language, sequence=sequence
         ),
+        # The reply's own answer tells the customer on WhatsApp.
+        skip=frozenset({(by.pk, Channel.WHATSAPP)}) if by_reply else frozenset(),
     )
     return outbox_write([draft], now=now)
+
+
+def _shown_note(note: str, language: str, is_automatic: bool, by_reply: bool) -> str:
+    """The history note as a message shows it, in the recipient's language."""
+    if is_automatic:
+        return ""
+    if by_reply:
+        with translation.override(language):
+            return gettext("The customer cancelled by replying on WhatsApp.")
+    return note
 
 
 def appointment_auto_reject(

@@ -16,11 +16,11 @@ from ..models import Channel, Notification, NotificationStatus
 from ..rendering import Message, appointment_context, render_message
 from ..replies import CANCEL, CONFIRM, parse_reply
 from ..selectors import reply_target, user_by_phone
+from .appointments import REPLY_NOTE
 
 logger = logging.getLogger(__name__)
 
 FAILED_PROVIDER_STATUSES = frozenset({"failed", "undelivered"})
-REPLY_NOTE = "WhatsApp reply"
 
 
 def whatsapp_status_record(*, sid: str, status: str, error_code: str = "") -> int:
@@ -36,24 +36,30 @@ def whatsapp_status_record(*, sid: str, status: str, error_code: str = "") -> in
 def whatsapp_reply_handle(
     *, from_address: str, body: str, now: datetime | None = None
 ) -> Message:
-    """Act on a customer's answer to a reminder and say what happened.
+    """Act on a customer's answer and say what happened.
 
-    "Yes" acknowledges the next appointment; "no" cancels it through the
-    scheduling rules, unless the company's cancellation notice has passed.
-    The answer is in the customer's language.
+    The reply answers the appointment of the latest WhatsApp message sent
+    to the number (see `reply_target`). "Yes" acknowledges it; "no" cancels
+    it through the scheduling rules, unless the company's cancellation
+    notice has passed. A "no" to an appointment already cancelled, such as
+    Twilio redelivering the reply, answers again and changes nothing. The
+    answer is in the customer's language, else the company's.
     """
     now = now or timezone.now()
     phone = from_address.removeprefix(WHATSAPP_PREFIX)
     appointment = reply_target(phone=phone, now=now)
-    if appointment is None:
-        user = user_by_phone(phone)
-        language = pick_language(user.language if user else None)
-        return render_message("reply_no_appointment", language, {})
+    intent = parse_reply(body)
+    is_cancelled = (
+        appointment is not None and appointment.status == AppointmentStatus.CANCELLED
+    )
+    if appointment is None or (is_cancelled and intent != CANCEL):
+        return render_message("reply_no_appointment", _unknown_language(phone), {})
 
     customer = appointment.customer
     language = pick_language(customer.language, appointment.company.language)
-    intent = parse_reply(body)
-    if intent == CONFIRM:
+    if is_cancelled:
+        name = "reply_cancelled"
+    elif intent == CONFIRM:
         name = (
             "reply_confirmed"
             if appointment.status == AppointmentStatus.CONFIRMED
@@ -71,6 +77,18 @@ def whatsapp_reply_handle(
     return render_message(name, language, context)
 
 
+def _unknown_language(phone: str) -> str:
+    """The language to answer a number with no appointment to act on: its
+    user's, else the language of the user's company."""
+    user = user_by_phone(phone)
+    if user is None:
+        return pick_language(None)
+    membership = user.memberships.select_related("company").order_by("pk").first()
+    return pick_language(
+        user.language, membership.company.language if membership else None
+    )
+
+
 def _cancel_by_reply(appointment: Appointment, *, now: datetime) -> str:
     """Cancel as the customer through the scheduling rules; the template name."""
     try:
@@ -80,6 +98,10 @@ def _cancel_by_reply(appointment: Appointment, *, now: datetime) -> str:
     except CancellationWindowPassed:
         return "reply_too_late"
     except DomainError as exc:
+        appointment.refresh_from_db(fields=["status"])
+        if appointment.status == AppointmentStatus.CANCELLED:
+            # A copy of the same reply, delivered at the same moment, won.
+            return "reply_cancelled"
         logger.info(
             "Cancellation by WhatsApp refused",
             extra={"appointment_id": appointment.pk, "code": exc.code},

@@ -128,6 +128,9 @@ class Draft:
     data: DataBuilder
     appointment_id: int | None = None
     is_reminder: bool = False
+    # (user id, channel) pairs already told some other way, e.g. the
+    # customer whose WhatsApp reply caused the event, answered in the reply.
+    skip: frozenset[tuple[int, str]] = frozenset()
 
 
 def outbox_write(
@@ -156,6 +159,8 @@ def outbox_write(
             language = pick_language(user.language, draft.company.language)
             data = draft.data(user, language)
             for target in channel_targets(user, draft.company, preference, flag_cache):
+                if (user.pk, target.channel) in draft.skip:
+                    continue
                 message = render_message(
                     draft.template,
                     language,
