@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from apps.appointments.models import Appointment
+from apps.appointments.models import Appointment, AppointmentStatus
 
 from ..models import Reminder, ReminderStatus
 from ..rendering import appointment_context, appointment_data
@@ -35,17 +35,19 @@ REMINDER_BATCH_SIZE = 500
 def reminders_sync(*, appointment: Appointment, now: datetime | None = None) -> None:
     """Make the appointment's pending reminders match its start and status.
 
-    A live appointment gets one row per company offset whose time has not
-    passed yet, so one booked inside a window gets only the later ones. A
+    A confirmed appointment gets one row per company offset whose time has
+    not passed yet, so one booked inside a window gets only the later ones.
+    A pending request gets none until it is confirmed: a reminder asks the
+    customer to confirm, which would read as an approval nobody gave. A
     reschedule replaces rows for the old start; an appointment that is no
-    longer live has its rows cancelled.
+    longer confirmed has its rows cancelled.
     """
     now = now or timezone.now()
     pending = Reminder.objects.filter(
         appointment=appointment, status=ReminderStatus.PENDING
     )
     wanted: set[tuple[int, datetime]] = set()
-    if appointment.is_live:
+    if appointment.status == AppointmentStatus.CONFIRMED:
         # Arithmetic on a datetime in a zone with DST is wall-clock
         # arithmetic in Python; "24 hours before" is meant in real time.
         start = appointment.start.astimezone(UTC)

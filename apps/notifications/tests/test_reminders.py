@@ -117,6 +117,25 @@ def test_reminders_sync_cancel_cancels_the_rows(phones):
     ) == ["cancelled", "cancelled"]
 
 
+def test_reminders_sync_waits_for_a_request_to_be_confirmed(phones):
+    start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
+    appointment = book(
+        phones, start, status="pending", event=AppointmentEvent.REQUESTED
+    )
+    requested = pending_reminders(appointment)
+
+    with time_machine.travel(BOOKED_AT, tick=False):
+        appointment.status = "confirmed"
+        appointment.save()
+        announce(appointment, AppointmentEvent.CONFIRMED, by=phones.manager)
+
+    assert requested == []
+    assert pending_reminders(appointment) == [
+        (120, datetime(2027, 3, 15, 8, 0, tzinfo=SAO_PAULO)),
+        (1440, datetime(2027, 3, 14, 10, 0, tzinfo=SAO_PAULO)),
+    ]
+
+
 def test_reminders_send_due_at_exact_local_times_in_sao_paulo(phones, scan_at):
     start = datetime(2027, 3, 15, 10, 0, tzinfo=SAO_PAULO)
     book(phones, start)
