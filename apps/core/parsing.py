@@ -67,7 +67,27 @@ def parse_local_datetime(value, tz: ZoneInfo, field: str) -> datetime:
     if not EARLIEST_DAY <= parsed.date() <= LATEST_DAY:
         raise _out_of_range(field)
     if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=tz)
+        aware = parsed.replace(tzinfo=tz)
+        # A wall time inside a spring-forward gap (02:30 on the night New
+        # York moves to 03:00) does not exist; zoneinfo would quietly move
+        # it an hour. It is refused instead; a repeated time in the fall-back
+        # hour means its first pass.
+        if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != parsed:
+            raise ValidationFailed(
+                fields={
+                    field: [
+                        str(
+                            _(
+                                "This local time does not exist in %(zone)s "
+                                "(the clocks skip it); give another time or "
+                                "an offset."
+                            )
+                            % {"zone": tz.key}
+                        )
+                    ]
+                }
+            )
+        parsed = aware
     # In UTC: arithmetic on a datetime in a ZoneInfo zone is wall-clock
     # arithmetic, an hour off across a DST change.
     return parsed.astimezone(UTC)

@@ -374,3 +374,26 @@ def test_booking_with_a_coupon_code_is_refused_while_no_coupon_exists(
     assert response.status_code == 400
     assert response.json() == invalid("coupon_code", "This coupon does not exist.")
     assert Appointment.objects.count() == 0
+
+
+def test_booking_a_local_time_the_clocks_skip_is_refused(api, tenant_a, service):
+    tenant_a.company.timezone = "America/New_York"
+    tenant_a.company.save(update_fields=["timezone"])
+    body = {
+        "actor": tenant_a.actor.pk,
+        "service": service.pk,
+        "customer": tenant_a.customer.pk,
+        "start": "2027-03-14T02:30:00",
+    }
+
+    response = api.as_user(tenant_a.admin).post(
+        "/api/appointments/", body, format="json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == invalid(
+        "start",
+        "This local time does not exist in America/New_York (the clocks skip "
+        "it); give another time or an offset.",
+    )
+    assert Appointment.objects.count() == 0
