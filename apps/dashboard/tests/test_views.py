@@ -220,14 +220,14 @@ def test_dashboard_config_for_a_manager(tenant_a):
     assert config["days"] == [
         {
             "date": "2027-03-09",
-            "label": "Hoje · Terça-feira, 9 de Março",
+            "label": "Hoje · terça-feira, 9 de março",
             "start": 9 * 60,
             "end": 18 * 60,
             "hours": list(range(9, 18)),
         },
         {
             "date": "2027-03-10",
-            "label": "Amanhã · Quarta-feira, 10 de Março",
+            "label": "Amanhã · quarta-feira, 10 de março",
             "start": 7 * 60,
             "end": 12 * 60,
             "hours": list(range(7, 12)),
