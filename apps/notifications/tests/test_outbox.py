@@ -70,8 +70,8 @@ def test_outbox_created_event_writes_one_row_per_recipient_and_channel(
     assert customer_row.address == f"whatsapp:{CUSTOMER_PHONE}"
     assert customer_row.title == "Agendamento realizado"
     assert customer_row.body == (
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co está agendado para "
-        "14/03/2027 10:00."
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co está "
+        "marcado para 14/03/2027 10:00."
     )
     assert customer_row.attempts == 1
     assert customer_row.sent_at == NOW
@@ -189,10 +189,10 @@ def test_outbox_a_second_reschedule_is_a_new_event(
         .values_list("body", flat=True)
     )
     assert bodies == [
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co foi remarcado de "
-        "14/03/2027 10:00 para 14/03/2027 11:00.",
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co foi remarcado de "
-        "14/03/2027 11:00 para 14/03/2027 12:00.",
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co foi "
+        "remarcado de 14/03/2027 10:00 para 14/03/2027 11:00.",
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co foi "
+        "remarcado de 14/03/2027 11:00 para 14/03/2027 12:00.",
     ]
 
 
@@ -308,8 +308,8 @@ def test_outbox_confirmation_email_has_text_html_and_invitation(
     assert email.subject == "Agendamento confirmado"
     assert email.body == (
         "Agendamento confirmado\n\n"
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co no dia 14/03/2027 10:00 "
-        "está confirmado.\n\n"
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co no dia "
+        "14/03/2027 10:00 está confirmado.\n\n"
         "Serviço: Haircut\nCom: Bruno\nQuando: 14/03/2027 10:00\n\n"
         "O convite anexo adiciona este agendamento à sua agenda.\n\n"
         "Alpha Co\n"
