@@ -130,9 +130,13 @@ def _day_label(day, today) -> str:
 @in_user_language
 def dashboard(request):
     """Today's and tomorrow's appointments per actor, pending requests and
-    notifications of one company; customers go to their own list."""
+    notifications of one company; customers go to their own list, and a super
+    admin who works for no company to the admin site, which shows them every
+    company."""
     staff = selectors.staff_memberships(request.user)
     if not staff:
+        if request.user.is_superuser and request.user.is_staff:
+            return redirect("admin:index")
         return redirect("dashboard:my-appointments")
     membership = _chosen_membership(staff, request.GET.get("company"))
     company = membership.company
