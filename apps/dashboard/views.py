@@ -29,6 +29,7 @@ from . import selectors
 from .forms import DashboardLoginForm
 
 DAYS_SHOWN = 2
+LOWER_CASE_DATE_LANGUAGES = frozenset({"pt-br"})
 
 
 def in_user_language(view):
@@ -114,17 +115,28 @@ def _chosen_membership(staff: list, requested: str | None):
 
 def _day_label(day, today) -> str:
     name = _("Today") if day == today else _("Tomorrow")
-    weekday = formats.date_format(day, "l")
-    return f"{name} · {weekday}, {formats.date_format(day, 'MONTH_DAY_FORMAT')}"
+    date_text = (
+        f"{formats.date_format(day, 'l')}, "
+        f"{formats.date_format(day, 'MONTH_DAY_FORMAT')}"
+    )
+    # Django's catalogue capitalises weekday and month names in every
+    # language; Portuguese writes them in lower case inside a sentence.
+    if translation.get_language() in LOWER_CASE_DATE_LANGUAGES:
+        date_text = date_text.lower()
+    return f"{name} · {date_text}"
 
 
 @signed_in
 @in_user_language
 def dashboard(request):
     """Today's and tomorrow's appointments per actor, pending requests and
-    notifications of one company; customers go to their own list."""
+    notifications of one company; customers go to their own list, and a super
+    admin who works for no company to the admin site, which shows them every
+    company."""
     staff = selectors.staff_memberships(request.user)
     if not staff:
+        if request.user.is_superuser and request.user.is_staff:
+            return redirect("admin:index")
         return redirect("dashboard:my-appointments")
     membership = _chosen_membership(staff, request.GET.get("company"))
     company = membership.company

@@ -1,10 +1,13 @@
-"""Calendar invitations (RFC 5545) for confirmation emails. No ORM here."""
+"""Calendar invitations (RFC 5545) for appointment emails, and their
+cancellations. No ORM here."""
 
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 PRODUCT_ID = "-//Virtual Secretary//Appointments//EN"
+PUBLISH = "PUBLISH"
+CANCEL = "CANCEL"
 
 
 def appointment_ics(
@@ -15,19 +18,24 @@ def appointment_ics(
     summary: str,
     description: str = "",
     location: str = "",
+    organizer: str = "",
+    attendee: str = "",
     sequence: int = 0,
     stamp: datetime,
+    method: str = PUBLISH,
 ) -> bytes:
-    """A one-event calendar a mail client offers to import.
+    """A one-event calendar a mail client offers to import, or, with
+    `method=CANCEL`, one that removes the event it published before.
 
     Times are written in UTC so the file needs no VTIMEZONE block; calendars
-    show them in the reader's own zone. `sequence` grows with each
-    reschedule so a calendar replaces the earlier copy with the same `uid`.
+    show them in the reader's own zone. `sequence` grows with each change so
+    a calendar replaces (or, for a cancellation, deletes) the earlier copy
+    with the same `uid`; it must exceed the sequence of that copy.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp.astimezone(UTC))
@@ -35,6 +43,14 @@ def appointment_ics(
     event.add("dtend", end.astimezone(UTC))
     event.add("summary", summary)
     event.add("sequence", sequence)
+    if organizer:
+        event.add("organizer", vCalAddress(f"mailto:{organizer}"))
+    if method == CANCEL:
+        event.add("status", "CANCELLED")
+        # A cancellation names the attendees it removes (RFC 5546, 3.2.5);
+        # a publication has none.
+        if attendee:
+            event.add("attendee", vCalAddress(f"mailto:{attendee}"))
     if description:
         event.add("description", description)
     if location:

@@ -11,7 +11,10 @@ Groups, and who joins them when a socket connects:
 Actors see only their own appointments in the REST API, so they get
 appointment events through their personal group, never the staff group.
 A person reached by the staff group is left out of the personal pushes of
-the same event, so no socket receives an event twice.
+the same event, so no socket receives an event twice. An appointment event
+is rendered in the language of the people each group reaches: a personal
+group in its user's language (their preference, else the company's), the
+staff group in the company's, since its members may each prefer another.
 
 A company whose `websocket_notifications` flag is off gets no pushes.
 Every push leaves after the transaction that caused it commits, and a
@@ -21,7 +24,7 @@ not fail because a browser could not be told about it.
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import partial
 
@@ -29,6 +32,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import translation
 
 from apps.accounts.permissions import memberships
 from apps.appointments.events import (
@@ -39,6 +43,7 @@ from apps.appointments.events import (
 from apps.companies.models import MANAGING_ROLES, Membership
 
 from . import flags
+from .formatting import pick_language
 from .signals import notification_created
 
 logger = logging.getLogger(__name__)
@@ -85,22 +90,38 @@ def push(groups: Iterable[str], event_type: str, data: dict) -> None:
 
     The JSON is encoded once here rather than once per socket.
     """
-    groups = list(groups)
+    text = event_text(event_type, data)
+    _send([(group, text) for group in groups], event_type)
+
+
+def push_localized(
+    audiences: Iterable[tuple[str, str]],
+    event_type: str,
+    payloads: Mapping[str, dict],
+) -> None:
+    """Send each `(group, language)` of `audiences`, in order, the payload
+    of its language now; each language's JSON is encoded once."""
+    texts = {
+        language: event_text(event_type, data) for language, data in payloads.items()
+    }
+    _send([(group, texts[language]) for group, language in audiences], event_type)
+
+
+def _send(frames: list[tuple[str, str]], event_type: str) -> None:
     layer = get_channel_layer()
-    if layer is None or not groups:
+    if layer is None or not frames:
         return
-    message = {"type": MESSAGE_TYPE, "text": event_text(event_type, data)}
     try:
-        async_to_sync(_send_to_groups)(layer, groups, message)
+        async_to_sync(_send_to_groups)(layer, frames)
     except Exception:
         logger.warning(
             "Live push failed", exc_info=True, extra={"event_type": event_type}
         )
 
 
-async def _send_to_groups(layer, groups: list[str], message: dict) -> None:
-    for group in groups:
-        await layer.group_send(group, message)
+async def _send_to_groups(layer, frames: list[tuple[str, str]]) -> None:
+    for group, text in frames:
+        await layer.group_send(group, {"type": MESSAGE_TYPE, "text": text})
 
 
 def push_on_commit(groups: Iterable[str], event_type: str, data: dict) -> None:
@@ -137,19 +158,30 @@ def is_live_for(company_id: int) -> bool:
     return flags.is_enabled(flags.WEBSOCKET, company=company_id)
 
 
-def appointment_groups(appointment) -> list[str]:
-    """The staff group, and the personal groups of the customer and the
-    actor unless the staff group already reaches them."""
-    involved = {appointment.customer_id, appointment.actor.user_id}
-    reached = managers_among(appointment.company_id, involved)
-    personal = sorted(involved - reached)
-    return [staff_group(appointment.company_id)] + [user_group(u) for u in personal]
+def appointment_audiences(appointment) -> list[tuple[str, str]]:
+    """`(group, language)` for each group an appointment event goes to.
+
+    The staff group comes first, in the company's language; then the
+    personal groups of the customer and the actor that the staff group does
+    not already reach, each in its user's language.
+    """
+    company = appointment.company
+    people = {user.pk: user for user in (appointment.customer, appointment.actor.user)}
+    reached = managers_among(company.pk, people)
+    audiences = [(staff_group(company.pk), pick_language(company.language))]
+    for user_id in sorted(people.keys() - reached):
+        language = pick_language(people[user_id].language, company.language)
+        audiences.append((user_group(user_id), language))
+    return audiences
 
 
-def appointment_data(appointment) -> dict:
+def appointment_data(appointment, *, language: str) -> dict:
+    """The appointment as the API shows it to a reader of `language`; the
+    service's name follows the active language."""
     from apps.appointments.api.serializers import AppointmentSerializer
 
-    return AppointmentSerializer(appointment).data
+    with translation.override(language):
+        return AppointmentSerializer(appointment).data
 
 
 def notification_data(notification) -> dict:
@@ -167,10 +199,16 @@ def on_appointment_changed(sender, *, appointment, event: str, **kwargs) -> None
         return
     is_new = event in (AppointmentEvent.REQUESTED, AppointmentEvent.CREATED)
     event_type = APPOINTMENT_CREATED if is_new else APPOINTMENT_UPDATED
+    audiences = appointment_audiences(appointment)
     # Rendered now, inside the transaction, so the event shows the state this
     # change produced even if a later change commits before the push leaves.
-    push_on_commit(
-        appointment_groups(appointment), event_type, appointment_data(appointment)
+    languages = {language for _group, language in audiences}
+    payloads = {
+        language: appointment_data(appointment, language=language)
+        for language in languages
+    }
+    transaction.on_commit(
+        partial(push_localized, audiences, event_type, payloads), robust=True
     )
 
 

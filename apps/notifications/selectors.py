@@ -79,6 +79,25 @@ def notification_list(
     return queryset.order_by("-created_at", "-id")
 
 
+def invite_sequence_sent(*, notification: Notification) -> int | None:
+    """The highest SEQUENCE of the calendar invitations already emailed to
+    the recipient of `notification` about its appointment; None if none was."""
+    if notification.appointment_id is None:
+        return None
+    sent = (
+        Notification.objects.filter(
+            appointment_id=notification.appointment_id,
+            recipient_id=notification.recipient_id,
+            channel=Channel.EMAIL,
+            status=NotificationStatus.SENT,
+            data__invite=True,
+        )
+        .exclude(pk=notification.pk)
+        .values_list("data", flat=True)
+    )
+    return max((int(data.get("sequence", 0)) for data in sent), default=None)
+
+
 def reply_target(*, phone: str, now: datetime) -> Appointment | None:
     """The appointment a WhatsApp reply from this number answers.
 

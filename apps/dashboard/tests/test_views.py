@@ -14,6 +14,7 @@ from apps.companies.models import Role
 from apps.core.tests.factories import (
     PASSWORD,
     ActorServiceFactory,
+    MembershipFactory,
     ServiceFactory,
     WorkingHoursFactory,
     actor_of,
@@ -191,6 +192,32 @@ def test_customer_is_sent_to_own_appointments(tenant_a):
     assert response["Location"] == MINE
 
 
+def test_super_admin_without_a_staff_membership_is_sent_to_the_admin(super_admin):
+    response = signed_in(super_admin).get(HOME)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_super_admin_signing_in_at_the_dashboard_reaches_the_admin(client, super_admin):
+    response = client.post(
+        LOGIN, {"username": super_admin.email, "password": PASSWORD}, follow=True
+    )
+
+    assert response.redirect_chain == [(HOME, 302), ("/admin/", 302)]
+    assert response.status_code == 200
+    assert response.resolver_match.view_name == "admin:index"
+
+
+def test_super_admin_who_manages_a_company_sees_its_dashboard(tenant_a, super_admin):
+    MembershipFactory(user=super_admin, company=tenant_a.company, role=Role.MANAGER)
+
+    response = signed_in(super_admin).get(HOME)
+
+    assert response.status_code == 200
+    assert page_config(response)["company"]["id"] == tenant_a.company.id
+
+
 def test_dashboard_config_for_a_manager(tenant_a):
     second = actor_of(
         member(tenant_a.company, Role.ACTOR, email="a2@alpha.example.com", name="Ana"),
@@ -220,14 +247,14 @@ def test_dashboard_config_for_a_manager(tenant_a):
     assert config["days"] == [
         {
             "date": "2027-03-09",
-            "label": "Hoje · Terça-feira, 9 de Março",
+            "label": "Hoje · terça-feira, 9 de março",
             "start": 9 * 60,
             "end": 18 * 60,
             "hours": list(range(9, 18)),
         },
         {
             "date": "2027-03-10",
-            "label": "Amanhã · Quarta-feira, 10 de Março",
+            "label": "Amanhã · quarta-feira, 10 de março",
             "start": 7 * 60,
             "end": 12 * 60,
             "hours": list(range(7, 12)),

@@ -11,6 +11,7 @@ from apps.appointments.services import appointment_cancel
 from apps.core.errors import DomainError
 
 from ..backends.whatsapp import WHATSAPP_PREFIX
+from ..delivery_status import statuses_before
 from ..formatting import pick_language
 from ..models import Channel, Notification, NotificationStatus
 from ..rendering import Message, appointment_context, render_message
@@ -24,12 +25,25 @@ FAILED_PROVIDER_STATUSES = frozenset({"failed", "undelivered"})
 
 
 def whatsapp_status_record(*, sid: str, status: str, error_code: str = "") -> int:
-    """Store Twilio's delivery status on the row with that message id."""
-    updates = {"provider_status": status[:32], "updated_at": timezone.now()}
+    """Store Twilio's delivery status on the row with that message id, if
+    it moves the message forward (see `delivery_status`); returns the rows
+    changed.
+
+    The order is checked in the UPDATE itself, so two callbacks handled at
+    once cannot step the status back either.
+    """
+    replaceable = statuses_before(status)
+    if replaceable is None:
+        logger.info("Unknown WhatsApp status ignored", extra={"status": status[:32]})
+        return 0
+    updates = {"provider_status": status, "updated_at": timezone.now()}
     if status in FAILED_PROVIDER_STATUSES:
         updates["error_code"] = (error_code or status)[:32]
     return Notification.objects.filter(
-        provider_id=sid, channel=Channel.WHATSAPP, status=NotificationStatus.SENT
+        provider_id=sid,
+        channel=Channel.WHATSAPP,
+        status=NotificationStatus.SENT,
+        provider_status__in=replaceable,
     ).update(**updates)
 
 

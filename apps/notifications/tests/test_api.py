@@ -41,8 +41,8 @@ def test_notification_list_shows_own_in_app_notifications(api, notified):
         "kind": "appointment.cancelled",
         "title": "Agendamento cancelado",
         "body": (
-            "Olá Ana Souza, seu Haircut com Bruno em Alpha Co no dia "
-            "14/03/2027 10:00 foi cancelado."
+            "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co no "
+            "dia 14/03/2027 10:00 foi cancelado."
         ),
         "data": row.data,
         "channel": "in_app",

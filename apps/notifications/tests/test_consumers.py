@@ -331,7 +331,10 @@ def test_booking_reaches_staff_and_its_customer_only(tenant_a):
     booked = Appointment.objects.select_related(
         "company", "actor", "service", "customer"
     ).get(pk=appointment.pk)
-    created = {"type": "appointment.created", "data": realtime.appointment_data(booked)}
+    created = {
+        "type": "appointment.created",
+        "data": realtime.appointment_data(booked, language="pt-br"),
+    }
     freed = {
         "type": "availability.changed",
         "data": {"actor": tenant_a.actor.id, "date": "2027-03-11"},
@@ -421,6 +424,74 @@ def test_actor_gets_only_own_appointments(tenant_a):
     assert first == [freed]
     assert [frame["type"] for frame in second] == ["appointment.created"] + [
         "availability.changed"
+    ]
+
+
+def test_appointment_events_reach_each_socket_in_its_readers_language(tenant_a):
+    service = bookable(tenant_a)
+    service.name_pt_br, service.name_en = "Barba", "Beard trim"
+    service.save(update_fields=["name_pt_br", "name_en"])
+    tenant_a.customer.language = "en"
+    tenant_a.customer.save(update_fields=["language"])
+    tenant_a.actor_user.language = "en"
+    tenant_a.actor_user.save(update_fields=["language"])
+
+    def book_then_cancel():
+        appointment = book(
+            tenant_a, service, customer=tenant_a.customer, by=tenant_a.customer
+        )
+        services.appointment_cancel(appointment=appointment, by=tenant_a.manager)
+
+    async def scenario():
+        people = [tenant_a.manager, tenant_a.actor_user, tenant_a.customer]
+        sockets = [await socket_for(user) for user in people]
+        await database_sync_to_async(book_then_cancel)()
+        received = [without_notifications(await frames(s)) for s in sockets]
+        await close_all(*sockets)
+        return received
+
+    manager, actor_user, customer = run(scenario)
+
+    def names(received):
+        return [
+            (f["type"], f["data"]["status"], f["data"]["service_name"])
+            for f in received
+            if f["type"].startswith("appointment.")
+        ]
+
+    # The staff group reads the company's language (pt-br); the customer and
+    # the actor read their own preference, whoever acted.
+    assert names(manager) == [
+        ("appointment.created", "confirmed", "Barba"),
+        ("appointment.updated", "cancelled", "Barba"),
+    ]
+    assert names(actor_user) == [
+        ("appointment.created", "confirmed", "Beard trim"),
+        ("appointment.updated", "cancelled", "Beard trim"),
+    ]
+    assert names(customer) == names(actor_user)
+
+
+def test_appointment_audiences_use_the_company_language_without_a_preference(
+    tenant_a,
+):
+    tenant_a.company.language = "en"
+    tenant_a.company.save(update_fields=["language"])
+    tenant_a.customer.language = "pt-br"
+    tenant_a.customer.save(update_fields=["language"])
+    service = bookable(tenant_a)
+    appointment = book(
+        tenant_a, service, customer=tenant_a.customer, by=tenant_a.manager
+    )
+    appointment = Appointment.objects.select_related(
+        "company", "customer", "actor__user", "service"
+    ).get(pk=appointment.pk)
+
+    audiences = realtime.appointment_audiences(appointment)
+
+    personal = sorted([(tenant_a.customer.id, "pt-br"), (tenant_a.actor_user.id, "en")])
+    assert audiences == [(f"company.{tenant_a.company.id}.staff", "en")] + [
+        (f"user.{user_id}", language) for user_id, language in personal
     ]
 
 

@@ -1,9 +1,11 @@
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
 
 import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
+from icalendar import Calendar
 
 from apps.appointments.events import AppointmentEvent
 from apps.notifications import flags, services
@@ -21,6 +23,18 @@ NOW = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 START = datetime(2027, 3, 14, 13, 0, tzinfo=UTC)  # 10:00 in São Paulo
 
 pytestmark = pytest.mark.django_db
+
+
+def calendar_attachment(sent) -> tuple[str, str, Calendar]:
+    """The Content-Type, file name and parsed calendar of a sent email's
+    `text/calendar` part, read back from the message as it went out."""
+    parsed = message_from_bytes(sent.message().as_bytes(), policy=policy.default)
+    [part] = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    return (
+        part["Content-Type"],
+        part.get_filename(),
+        Calendar.from_ical(part.get_content()),
+    )
 
 
 def rows(**filters):
@@ -56,8 +70,8 @@ def test_outbox_created_event_writes_one_row_per_recipient_and_channel(
     assert customer_row.address == f"whatsapp:{CUSTOMER_PHONE}"
     assert customer_row.title == "Agendamento realizado"
     assert customer_row.body == (
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co está agendado para "
-        "14/03/2027 10:00."
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co está "
+        "marcado para 14/03/2027 10:00."
     )
     assert customer_row.attempts == 1
     assert customer_row.sent_at == NOW
@@ -175,10 +189,10 @@ def test_outbox_a_second_reschedule_is_a_new_event(
         .values_list("body", flat=True)
     )
     assert bodies == [
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co foi remarcado de "
-        "14/03/2027 10:00 para 14/03/2027 11:00.",
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co foi remarcado de "
-        "14/03/2027 11:00 para 14/03/2027 12:00.",
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co foi "
+        "remarcado de 14/03/2027 10:00 para 14/03/2027 11:00.",
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co foi "
+        "remarcado de 14/03/2027 11:00 para 14/03/2027 12:00.",
     ]
 
 
@@ -294,8 +308,8 @@ def test_outbox_confirmation_email_has_text_html_and_invitation(
     assert email.subject == "Agendamento confirmado"
     assert email.body == (
         "Agendamento confirmado\n\n"
-        "Olá Ana Souza, seu Haircut com Bruno em Alpha Co no dia 14/03/2027 10:00 "
-        "está confirmado.\n\n"
+        "Olá Ana Souza, seu agendamento de Haircut com Bruno em Alpha Co no dia "
+        "14/03/2027 10:00 está confirmado.\n\n"
         "Serviço: Haircut\nCom: Bruno\nQuando: 14/03/2027 10:00\n\n"
         "O convite anexo adiciona este agendamento à sua agenda.\n\n"
         "Alpha Co\n"
@@ -303,13 +317,17 @@ def test_outbox_confirmation_email_has_text_html_and_invitation(
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html"
     assert '<h1 style="font-size: 20px;">Agendamento confirmado</h1>' in html
-    [(filename, content, attachment_type)] = email.attachments
+    content_type, filename, calendar = calendar_attachment(email)
+    assert content_type == 'text/calendar; charset="utf-8"; method="PUBLISH"'
     assert filename == "invite.ics"
-    assert attachment_type.startswith("text/calendar")
-    ics = content.decode() if isinstance(content, bytes) else content
-    assert "DTSTART:20270314T130000Z" in ics
-    assert "DTEND:20270314T133000Z" in ics
-    assert f"UID:appointment-{appointment.pk}@localhost" in ics
+    [event] = calendar.events
+    assert calendar["METHOD"] == "PUBLISH"
+    assert event["UID"] == f"appointment-{appointment.pk}@localhost"
+    assert event["SEQUENCE"] == int(NOW.timestamp())
+    assert event.decoded("DTSTART") == START
+    assert event.decoded("DTEND") == START + timedelta(minutes=30)
+    assert event["ORGANIZER"] == "mailto:no-reply@localhost"
+    assert "STATUS" not in event
     assert email.extra_headers["Message-ID"] == (
         f"<appointment.{appointment.pk}.confirmed.{int(START.timestamp())}.0."
         f"{phones.customer.pk}.email@localhost>"
@@ -328,6 +346,62 @@ def test_outbox_cancellation_email_has_no_invitation(
     email = next(m for m in mail.outbox if m.to == ["customer@alpha.example.com"])
     assert email.subject == "Agendamento cancelado"
     assert email.attachments == []
+    assert "O arquivo anexo" not in email.body
+
+
+@pytest.mark.parametrize(
+    ("invited", "withdrawn", "status"),
+    [
+        (AppointmentEvent.CONFIRMED, AppointmentEvent.CANCELLED, "confirmed"),
+        (AppointmentEvent.RESCHEDULED, AppointmentEvent.REJECTED, "pending"),
+    ],
+)
+def test_outbox_ending_an_invited_appointment_emails_a_calendar_cancellation(
+    phones, django_capture_on_commit_callbacks, invited, withdrawn, status
+):
+    with time_machine.travel(NOW, tick=False):
+        appointment = make_appointment(phones, start=START, status=status)
+        with django_capture_on_commit_callbacks(execute=True):
+            announce(appointment, invited, by=phones.manager)
+    later = NOW + timedelta(hours=2)
+    mail.outbox.clear()
+
+    with time_machine.travel(later, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            announce(appointment, withdrawn, by=phones.manager)
+
+    email = next(m for m in mail.outbox if m.to == ["customer@alpha.example.com"])
+    content_type, filename, calendar = calendar_attachment(email)
+    assert content_type == 'text/calendar; charset="utf-8"; method="CANCEL"'
+    assert filename == "invite.ics"
+    [event] = calendar.events
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["UID"] == f"appointment-{appointment.pk}@localhost"
+    assert event["SEQUENCE"] == int(later.timestamp())
+    assert event["STATUS"] == "CANCELLED"
+    assert event["ATTENDEE"] == "mailto:customer@alpha.example.com"
+    assert event.decoded("DTSTART") == START
+    assert email.body.endswith(
+        "O arquivo anexo remove este agendamento da sua agenda.\n\nAlpha Co\n"
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_outbox_cancellation_in_the_second_of_its_invitation_still_outranks_it(
+    phones, django_capture_on_commit_callbacks
+):
+    appointment = make_appointment(phones, start=START)
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(appointment, AppointmentEvent.CONFIRMED, by=phones.manager)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(appointment, AppointmentEvent.CANCELLED, by=phones.manager)
+
+    email = next(m for m in mail.outbox if m.to == ["customer@alpha.example.com"])
+    _content_type, _filename, calendar = calendar_attachment(email)
+    [event] = calendar.events
+    assert event["SEQUENCE"] == int(NOW.timestamp()) + 1
 
 
 @time_machine.travel(NOW, tick=False)

@@ -151,9 +151,9 @@ def test_reminders_send_due_at_exact_local_times_in_sao_paulo(phones, scan_at):
 
     assert counts == [0, 1, 0, 1]
     body = (
-        "Olá Ana Souza, lembramos do seu Haircut com Bruno em Alpha Co no dia "
-        "15/03/2027 10:00. Responda 1 (SIM) para confirmar ou 2 (CANCELAR) para "
-        "cancelar."
+        "Olá Ana Souza, lembramos do seu agendamento de Haircut com Bruno em "
+        "Alpha Co no dia 15/03/2027 10:00. Responda 1 (SIM) para confirmar ou 2 "
+        "(CANCELAR) para cancelar."
     )
     assert reminder_rows() == [
         ("customer@alpha.example.com", body),

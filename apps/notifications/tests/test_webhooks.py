@@ -107,6 +107,55 @@ def test_whatsapp_status_is_refused_without_a_configured_token(api, sent_row, se
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("path", [STATUS_PATH, INBOUND_PATH])
+@pytest.mark.parametrize("signature", ["wrong", "missing"])
+def test_whatsapp_webhook_with_a_json_body_and_a_bad_signature_is_refused(
+    api, sent_row, path, signature
+):
+    headers = {}
+    if signature == "wrong":
+        headers["HTTP_X_TWILIO_SIGNATURE"] = RequestValidator(
+            "another-token"
+        ).compute_signature(BASE + path, {})
+
+    response = api.post(path, STATUS, format="json", **headers)
+
+    sent_row.refresh_from_db()
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert sent_row.provider_status == ""
+
+
+def post_statuses(api, callbacks):
+    for status, error_code in callbacks:
+        params = {"MessageSid": "SM0001", "MessageStatus": status}
+        if error_code:
+            params["ErrorCode"] = error_code
+        assert post(api, STATUS_PATH, params).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("callbacks", "stored"),
+    [
+        ([("sent", ""), ("delivered", ""), ("read", "")], ("read", "")),
+        ([("failed", "63016"), ("sent", "")], ("failed", "63016")),
+        ([("undelivered", "30003"), ("delivered", "")], ("undelivered", "30003")),
+        ([("delivered", ""), ("sent", ""), ("queued", "")], ("delivered", "")),
+        ([("read", ""), ("delivered", "")], ("read", "")),
+        ([("delivered", ""), ("undelivered", "30008")], ("undelivered", "30008")),
+        ([("failed", "63016"), ("undelivered", "30003")], ("failed", "63016")),
+        ([("sent", ""), ("no-such-status", "")], ("sent", "")),
+    ],
+)
+def test_whatsapp_status_callbacks_out_of_order_only_move_forward(
+    api, sent_row, callbacks, stored
+):
+    post_statuses(api, callbacks)
+
+    sent_row.refresh_from_db()
+    assert (sent_row.provider_status, sent_row.error_code) == stored
+
+
 @pytest.fixture
 def upcoming(phones):
     with time_machine.travel(NOW, tick=False):

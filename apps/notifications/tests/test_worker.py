@@ -323,7 +323,9 @@ def test_worker_reminder_scan_run_twice_sends_each_reminder_once(
     assert live.outcomes("send_reminders_task") == ["1"]
     [message] = fake_twilio_server.messages
     assert message["to"] == CUSTOMER_TO
-    assert message["body"].startswith("Olá Ana Souza, lembramos do seu Haircut")
+    assert message["body"].startswith(
+        "Olá Ana Souza, lembramos do seu agendamento de Haircut"
+    )
     assert emails_to(mail_dir) == ["customer@alpha.example.com"]
     assert sorted(
         Reminder.objects.values_list("appointment_id", "offset_minutes", "status")
