@@ -179,7 +179,7 @@ def test_whatsapp_inbound_yes_acknowledges_the_next_appointment(api, upcoming, a
     upcoming.refresh_from_db()
     assert response.status_code == 200
     assert reply_text(response) == (
-        "Obrigado! Seu Haircut em Alpha Co no dia 15/03/2027 09:00 está confirmado."
+        "Obrigado! Seu agendamento de Haircut em Alpha Co no dia 15/03/2027 09:00 está confirmado."
     )
     assert upcoming.status == "confirmed"
 
@@ -194,7 +194,7 @@ def test_whatsapp_inbound_no_cancels_through_the_scheduling_rules(
     upcoming.refresh_from_db()
     history = AppointmentHistory.objects.filter(appointment=upcoming).last()
     assert reply_text(response) == (
-        "Seu Haircut em Alpha Co no dia 15/03/2027 09:00 foi cancelado."
+        "Seu agendamento de Haircut em Alpha Co no dia 15/03/2027 09:00 foi cancelado."
     )
     assert upcoming.status == "cancelled"
     assert (history.by, history.to_status, history.note) == (
@@ -220,7 +220,7 @@ def test_whatsapp_inbound_cancel_inside_the_notice_is_too_late(api, upcoming):
 
     upcoming.refresh_from_db()
     assert reply_text(response) == (
-        "Desculpe, seu Haircut em 15/03/2027 09:00 não pode mais ser cancelado por "
+        "Desculpe, seu agendamento de Haircut em 15/03/2027 09:00 não pode mais ser cancelado por "
         "aqui: Alpha Co pede 48 hora(s) de antecedência. Fale diretamente com "
         "Alpha Co."
     )

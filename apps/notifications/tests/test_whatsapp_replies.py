@@ -75,7 +75,7 @@ def test_whatsapp_reply_answers_the_latest_message_not_the_next_appointment(
     sooner.refresh_from_db()
     later.refresh_from_db()
     assert reply_text(response) == (
-        "Seu Haircut em Alpha Co no dia 16/03/2027 09:00 foi cancelado."
+        "Seu agendamento de Haircut em Alpha Co no dia 16/03/2027 09:00 foi cancelado."
     )
     assert (sooner.status, later.status) == ("confirmed", "cancelled")
 
@@ -93,7 +93,7 @@ def test_whatsapp_reply_repeated_cancels_once(
 
     sooner.refresh_from_db()
     assert [reply_text(r) for r in (first, again, typed_twice)] == [
-        "Seu Haircut em Alpha Co no dia 16/03/2027 09:00 foi cancelado."
+        "Seu agendamento de Haircut em Alpha Co no dia 16/03/2027 09:00 foi cancelado."
     ] * 3
     assert sooner.status == "confirmed"
     assert later.history.filter(to_status="cancelled").count() == 1
