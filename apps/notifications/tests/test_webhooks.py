@@ -179,7 +179,8 @@ def test_whatsapp_inbound_yes_acknowledges_the_next_appointment(api, upcoming, a
     upcoming.refresh_from_db()
     assert response.status_code == 200
     assert reply_text(response) == (
-        "Obrigado! Seu agendamento de Haircut em Alpha Co no dia 15/03/2027 09:00 está confirmado."
+        "Obrigado! Seu agendamento de Haircut em Alpha Co no dia 15/03/2027 09:00 "
+        "está confirmado."
     )
     assert upcoming.status == "confirmed"
 
@@ -220,9 +221,9 @@ def test_whatsapp_inbound_cancel_inside_the_notice_is_too_late(api, upcoming):
 
     upcoming.refresh_from_db()
     assert reply_text(response) == (
-        "Desculpe, seu agendamento de Haircut em 15/03/2027 09:00 não pode mais ser cancelado por "
-        "aqui: Alpha Co pede 48 hora(s) de antecedência. Fale diretamente com "
-        "Alpha Co."
+        "Desculpe, seu agendamento de Haircut em 15/03/2027 09:00 não pode mais ser "
+        "cancelado por aqui: Alpha Co pede 48 hora(s) de antecedência. Fale "
+        "diretamente com Alpha Co."
     )
     assert upcoming.status == "confirmed"
 
