@@ -132,10 +132,23 @@ def slot_check(
     by,
     now: datetime | None = None,
     exclude_appointment_id: int | None = None,
+    keeping: Appointment | None = None,
 ) -> Reason | None:
-    """Why `start` cannot be booked with this offer now, or None."""
+    """Why `start` cannot be booked with this offer now, or None.
+
+    With `keeping` (a reschedule), the appointment's own duration and
+    buffers are checked, the ones it was booked with and keeps, whatever
+    the offer says today.
+    """
     now = now or timezone.now()
     rules = rules_for(company=company, offer=offer, by=by, latest=start, now=now)
+    if keeping is not None:
+        rules = replace(
+            rules,
+            duration=keeping.end - keeping.start,
+            buffer_before=keeping.start - keeping.occupied_start,
+            buffer_after=keeping.occupied_end - keeping.end,
+        )
     schedule = selectors.actor_schedules(
         company=company,
         actor_ids=[offer.actor_id],
@@ -484,6 +497,7 @@ def appointment_reschedule(
                 by=by,
                 now=now,
                 exclude_appointment_id=appointment.pk,
+                keeping=appointment,
             )
             if reason is not None:
                 raise SlotUnavailable(reason)

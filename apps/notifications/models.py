@@ -66,7 +66,8 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
-    provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
+    # An email's Message-ID or a Twilio message SID.
+    provider_id = models.CharField(_("provider id"), max_length=255, blank=True)
     provider_status = models.CharField(_("provider status"), max_length=32, blank=True)
     error_code = models.CharField(_("error code"), max_length=32, blank=True)
     error = models.TextField(_("error"), blank=True)

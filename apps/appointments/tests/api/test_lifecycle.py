@@ -270,6 +270,54 @@ def test_reschedule_onto_taken_slot_answers_409_and_keeps_time(api, shop_a, froz
     assert AppointmentHistory.objects.filter(appointment_id=appointment_id).count() == 1
 
 
+def test_reschedule_checks_the_appointments_own_duration_not_the_offers(
+    api, shop_a, frozen
+):
+    appointment_id = book(api, shop_a.tenant.customer, shop_a).json()["id"]
+    shop_a.offer.duration_minutes = 15
+    shop_a.offer.save()
+    url = f"{APPOINTMENTS}{appointment_id}/reschedule/"
+
+    # The booked hour would run past 18:00; the offer's 15 minutes would not.
+    refused = api.as_user(shop_a.tenant.customer).post(
+        url, {"start": "2027-01-05T17:30"}, **EN
+    )
+    shop_a.offer.duration_minutes = 120
+    shop_a.offer.save()
+    # The booked hour ends at 18:00; the offer's two hours would not fit.
+    moved = api.as_user(shop_a.tenant.customer).post(
+        url, {"start": "2027-01-05T17:00"}, **EN
+    )
+
+    assert refused.status_code == 409
+    assert refused.json()["reason"] == "outside_working_hours"
+    assert moved.status_code == 200
+    assert (moved.json()["start"], moved.json()["end"]) == (
+        "2027-01-05T17:00:00-03:00",
+        "2027-01-05T18:00:00-03:00",
+    )
+
+
+def test_reschedule_keeps_its_own_buffers_against_neighbours(api, shop_a, frozen):
+    shop_a.service.buffer_after_minutes = 30
+    shop_a.service.save()
+    appointment_id = book(api, shop_a.tenant.customer, shop_a).json()["id"]
+    shop_a.service.buffer_after_minutes = 0
+    shop_a.service.save()
+    book(api, shop_a.tenant.other_customer, shop_a, "2027-01-05T15:00")
+
+    response = api.as_user(shop_a.tenant.customer).post(
+        f"{APPOINTMENTS}{appointment_id}/reschedule/",
+        {"start": "2027-01-05T14:00"},
+        **EN,
+    )
+
+    # 14:00-15:00 plus the 30 minutes it was booked with reaches into 15:00.
+    assert response.status_code == 409
+    assert response.json()["reason"] == "overlaps_appointment"
+    assert Appointment.objects.get(pk=appointment_id).start == at(TUESDAY, 10)
+
+
 def test_cancel_frees_the_slot_at_once(api, shop_a, frozen):
     appointment_id = book(api, shop_a.tenant.customer, shop_a).json()["id"]
     api.as_user(shop_a.tenant.customer).post(f"{APPOINTMENTS}{appointment_id}/cancel/")
