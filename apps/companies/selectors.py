@@ -50,7 +50,7 @@ def company_statistics(*, company: Company, date_from: date, date_to: date) -> d
     of every bookable actor in the range.
     """
     from apps.appointments.availability import WorkingRange, working_intervals
-    from apps.appointments.models import Actor, Appointment, WorkingHours
+    from apps.appointments.models import Actor, Appointment, Service, WorkingHours
 
     tz = company.tzinfo
     window_start = datetime.combine(date_from, time.min, tzinfo=tz)
@@ -79,9 +79,14 @@ def company_statistics(*, company: Company, date_from: date, date_to: date) -> d
     received = counts.pop("received")
 
     booked = appointments.filter(status__in=BOOKED_STATUSES)
+    # Occupancy compares like with like: the bookable actors' appointment
+    # time inside the range (a night appointment past `date_to` counts up
+    # to midnight) over the same actors' working time in it.
     booked_minutes = sum(
-        (end - start).total_seconds() / 60
-        for start, end in booked.values_list("start", "end")
+        (min(end, window_end) - start).total_seconds() / 60
+        for start, end in booked.filter(actor__is_bookable=True).values_list(
+            "start", "end"
+        )
     )
     ranges_by_actor: dict[int, list[WorkingRange]] = {}
     for actor_id, weekday, start_time, end_time in WorkingHours.objects.filter(
@@ -99,14 +104,23 @@ def company_statistics(*, company: Company, date_from: date, date_to: date) -> d
                 working_minutes += (end - start).total_seconds() / 60
     occupancy = round(booked_minutes / working_minutes, 4) if working_minutes else 0.0
 
+    service_counts = list(
+        booked.values("service_id").annotate(count=Count("id")).order_by()
+    )
+    # Names in the request's language, as the services endpoint gives them.
+    services = Service.objects.in_bulk([row["service_id"] for row in service_counts])
     top_services = [
         {
-            "service": {"id": row["service_id"], "name": row["service__name"]},
+            "service": {
+                "id": row["service_id"],
+                "name": services[row["service_id"]].name,
+            },
             "count": row["count"],
         }
-        for row in booked.values("service_id", "service__name")
-        .annotate(count=Count("id"))
-        .order_by("-count", "service__name")[:TOP_LIMIT]
+        for row in sorted(
+            service_counts,
+            key=lambda row: (-row["count"], services[row["service_id"]].name),
+        )[:TOP_LIMIT]
     ]
     actor_names = dict(
         Actor.objects.filter(company=company).values_list("id", "display_name")

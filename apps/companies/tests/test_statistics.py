@@ -188,3 +188,59 @@ def test_statistics_of_one_day_at_the_edge_of_the_week(api, week):
     assert body["top_actors"] == [
         {"actor": {"id": bia.id, "name": "Bia"}, "count": 1, "revenue": "30.00"}
     ]
+
+
+def test_statistics_name_services_in_the_requests_language(api, week):
+    tenant, _ana, _bia, services = week
+    services["cut"].name_pt_br, services["cut"].name_en = "Corte", "Cut"
+    services["cut"].save()
+    url = f"/api/companies/{tenant.company.id}/statistics/"
+
+    names = {
+        language: [
+            row["service"]["name"]
+            for row in api.as_user(tenant.admin)
+            .get(url, WEEK, HTTP_ACCEPT_LANGUAGE=language)
+            .json()["top_services"]
+        ]
+        for language in ("pt-br", "en")
+    }
+
+    # Four each for Beard and Cut: equal counts are in name order.
+    assert names == {
+        "pt-br": ["Beard", "Corte", "Colour"],
+        "en": ["Beard", "Cut", "Colour"],
+    }
+
+
+def test_statistics_occupancy_counts_bookable_actors_inside_the_range(api, week):
+    tenant, _ana, bia, services = week
+    resting = tenant.company.actors.get(is_bookable=False)
+    for actor, start in ((resting, at(0, 10)), (bia, at(6, 23))):
+        Appointment.objects.create(
+            company=tenant.company,
+            actor=actor,
+            service=services["colour"],
+            customer=tenant.customer,
+            start=start,
+            end=start + timedelta(minutes=90),
+            occupied_start=start,
+            occupied_end=start + timedelta(minutes=90),
+            status="confirmed",
+            price_base=Decimal("120.00"),
+            price_final=Decimal("120.00"),
+            currency="BRL",
+        )
+
+    body = (
+        api.as_user(tenant.admin)
+        .get(f"/api/companies/{tenant.company.id}/statistics/", WEEK)
+        .json()
+    )
+
+    # Both are counted and priced; only Bia's 23:00-00:30 on Sunday adds
+    # occupied time, and only its hour before midnight.
+    assert body["appointments"]["total"] == 15
+    assert body["revenue"]["expected"] == "445.50"
+    assert (body["booked_minutes"], body["working_minutes"]) == (600, 3060)
+    assert body["occupancy_rate"] == 0.1961
