@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -279,7 +279,13 @@ class WorkingHours(models.Model):
 
     def clean(self):
         _require_actor_of(self.company_id, self.actor_id)
-        if self.start_time is not None and self.start_time == self.end_time:
+        # 00:00-00:00 is the whole day: an end of 00:00 is midnight at its end.
+        is_whole_day = self.start_time == time(0)
+        if (
+            self.start_time is not None
+            and self.start_time == self.end_time
+            and not is_whole_day
+        ):
             raise ValidationError(
                 {"end_time": _("The end time must differ from the start time.")},
                 code="invalid",

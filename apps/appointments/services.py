@@ -574,7 +574,8 @@ def ranges_overlap(a: tuple[int, time, time], b: tuple[int, time, time]) -> bool
 def _validate_hours(
     *, actor: Actor, weekday: int, start_time: time, end_time: time, exclude_id=None
 ) -> None:
-    if start_time == end_time:
+    # 00:00-00:00 is the whole day: an end of 00:00 is midnight at its end.
+    if start_time == end_time and start_time != time(0):
         raise ValidationFailed(
             fields={"end_time": [_("The end time must differ from the start time.")]}
         )

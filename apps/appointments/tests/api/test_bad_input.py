@@ -44,6 +44,38 @@ def test_working_hours_create_refuses_end_equal_to_start(api, shop_a, frozen):
     assert snapshot() == before
 
 
+def test_working_hours_whole_day_from_midnight_to_midnight(api, shop_a, frozen):
+    shop_a.actor.working_hours.all().delete()
+
+    created = api.as_user(shop_a.tenant.manager).post(
+        WORKING_HOURS,
+        {
+            "actor": shop_a.actor.id,
+            "weekday": TUESDAY.weekday(),
+            "start_time": "00:00",
+            "end_time": "00:00",
+        },
+        format="json",
+        **EN,
+    )
+    slots = api.get(
+        AVAILABILITY,
+        {
+            "actor": shop_a.actor.id,
+            "service": shop_a.service.id,
+            "date_from": TUESDAY.isoformat(),
+        },
+    ).json()["slots"]
+
+    assert created.status_code == 201
+    # A 60-minute service every 15 minutes from 00:00 to 23:00.
+    assert (len(slots), slots[0]["start"], slots[-1]["end"]) == (
+        93,
+        "2027-01-05T00:00:00-03:00",
+        "2027-01-06T00:00:00-03:00",
+    )
+
+
 def test_working_hours_create_refuses_overlapping_range(api, shop_a, frozen):
     before = snapshot()
 
