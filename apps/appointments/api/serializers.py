@@ -273,18 +273,6 @@ class ActorSlotsSerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
-class AvailabilitySerializer(serializers.Serializer):
-    """The availability answer: `actor` + `slots` for one actor, else `actors`."""
-
-    timezone = serializers.CharField()
-    service = serializers.IntegerField()
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
-    actor = serializers.IntegerField(required=False)
-    slots = SlotSerializer(many=True, required=False)
-    actors = ActorSlotsSerializer(many=True, required=False)
-
-
 class OccurrenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     start = serializers.DateTimeField()

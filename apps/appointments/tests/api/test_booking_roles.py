@@ -3,25 +3,11 @@
 import pytest
 
 from apps.appointments.models import Appointment
-from apps.companies.models import Role
-from apps.core.tests.factories import ActorServiceFactory, actor_of, full_week, member
 from apps.notifications.models import Notification
 
 from ..support import APPOINTMENTS, EN, TUESDAY, at, local, make_appointment, snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
-
-
-@pytest.fixture
-def second_actor(shop_a):
-    """Another actor of company A offering the same service all week."""
-    user = member(
-        shop_a.company, Role.ACTOR, email="actor2@alpha.example.com", name="Bia"
-    )
-    actor = actor_of(user, shop_a.company)
-    ActorServiceFactory(actor=actor, service=shop_a.service)
-    full_week(actor)
-    return actor
 
 
 def body(shop, actor, **fields) -> dict:

@@ -5,8 +5,6 @@ from datetime import date
 import pytest
 
 from apps.appointments.models import Appointment, AppointmentStatus
-from apps.companies.models import Role
-from apps.core.tests.factories import ActorServiceFactory, actor_of, full_week, member
 
 from ..support import (
     APPOINTMENTS,
@@ -25,18 +23,6 @@ FORBIDDEN = {
     "code": "permission_denied",
     "detail": "You do not have permission to perform this action.",
 }
-
-
-@pytest.fixture
-def second_actor(shop_a):
-    """Another actor of company A offering the same service all week."""
-    user = member(
-        shop_a.company, Role.ACTOR, email="actor2@alpha.example.com", name="Bia"
-    )
-    actor = actor_of(user, shop_a.company)
-    ActorServiceFactory(actor=actor, service=shop_a.service)
-    full_week(actor)
-    return actor
 
 
 def people(shop, second_actor) -> dict:
