@@ -189,7 +189,10 @@ def test_worker_killed_mid_send_then_restarted_sends_exactly_once(
 
     # RabbitMQ hands the unacknowledged task to the restarted worker, which
     # finds the row still leased by the dead one and leaves it.
-    assert wait_until(lambda: live.outcomes("send_whatsapp_task") == ["not_claimed"])
+    # A restart on a loaded machine can take a while; the wait ends early.
+    assert wait_until(
+        lambda: live.outcomes("send_whatsapp_task") == ["not_claimed"], timeout=45
+    )
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sending", 1)
 
@@ -199,7 +202,9 @@ def test_worker_killed_mid_send_then_restarted_sends_exactly_once(
     )
     redispatch_stuck_notifications_task.delay()
 
-    assert wait_until(lambda: live.outcomes("send_whatsapp_task")[-1:] == ["sent"])
+    assert wait_until(
+        lambda: live.outcomes("send_whatsapp_task")[-1:] == ["sent"], timeout=45
+    )
     row.refresh_from_db()
     [message] = fake_twilio_server.messages
     assert len(fake_twilio_server.requests) == 1
