@@ -202,6 +202,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.exception_handler",
+    # How many proxies in front of the server append to X-Forwarded-For.
+    # With 0 the client address is the connection's, so no client can pick
+    # its own throttle or idempotency scope by sending the header.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "login_address": env.str("LOGIN_THROTTLE_ADDRESS", default="20/min"),
         "login_email": env.str("LOGIN_THROTTLE_EMAIL", default="5/min"),

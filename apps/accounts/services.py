@@ -167,9 +167,22 @@ def customer_register(
         )
     elif existing.is_active and existing.check_password(password):
         user = existing
-        if user.memberships.filter(company=company, is_active=True).exists():
+        membership = user.memberships.filter(company=company).first()
+        if membership is not None and membership.is_active:
             raise ValidationFailed(
                 fields={"email": [_("You are already a member of this company.")]}
+            )
+        if membership is not None:
+            # The company ended this membership; only its staff bring it back.
+            raise ValidationFailed(
+                fields={
+                    "email": [
+                        _(
+                            "This company has closed your account with it; "
+                            "please contact the company."
+                        )
+                    ]
+                }
             )
     else:
         raise EmailTaken()

@@ -1,7 +1,7 @@
 """The API's root and its answer for paths it does not know."""
 
-from django.http import JsonResponse
-from django.urls import reverse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
@@ -36,5 +36,18 @@ class ApiRootView(APIView):
 
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """Unknown paths under /api/ answer in the API's error format."""
+    """Unknown paths under /api/ answer in the API's error format.
+
+    A GET of a known path without its trailing slash is redirected to it,
+    as Django's APPEND_SLASH would do if this catch-all did not match first.
+    """
+    if request.method in ("GET", "HEAD") and not request.path.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            return HttpResponsePermanentRedirect(
+                request.get_full_path(force_append_slash=True)
+            )
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)

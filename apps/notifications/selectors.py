@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from apps.accounts.models import User
 from apps.appointments.events import AppointmentEvent
@@ -101,13 +101,14 @@ def invite_sequence_sent(*, notification: Notification) -> int | None:
 def reply_target(*, phone: str, now: datetime) -> Appointment | None:
     """The appointment a WhatsApp reply from this number answers.
 
-    A reply answers the latest WhatsApp message sent to the number about an
-    appointment, so a customer of two companies, or two people sharing a
-    phone, act on what they were asked about, and a repeated "cancel" finds
-    the appointment it already cancelled instead of the next one. When that
-    appointment has started, the reply answers nothing. Only a number that
-    was never written to about an appointment falls back to its next live
-    one.
+    A reply answers the latest WhatsApp message sent to the number, as the
+    customer, about one of their appointments. So a customer of two
+    companies, or two people sharing a phone, act on what they were asked
+    about; a repeated "cancel" finds the appointment it already cancelled
+    instead of the next one; and a staff member's phone, written to about
+    customers' appointments, acts on none of them. When that appointment has
+    started, the reply answers nothing. Only a number never written to as a
+    customer falls back to its customer's next live appointment.
     """
     related = ("company", "service", "actor", "customer")
     last_message = (
@@ -115,7 +116,10 @@ def reply_target(*, phone: str, now: datetime) -> Appointment | None:
             channel=Channel.WHATSAPP,
             address=f"whatsapp:{phone}",
             status=NotificationStatus.SENT,
-            appointment__isnull=False,
+            # Only what the customer was told: a reply from an actor's or a
+            # manager's phone never acts on a customer's appointment.
+            appointment__customer=F("recipient"),
+            recipient__phone=phone,
         )
         .order_by("-sent_at", "-pk")
         .only("appointment_id")

@@ -503,19 +503,25 @@ def test_register_already_a_member_is_translated(api, tenant_a):
     }
 
 
-def test_register_removed_customer_joins_again(api, tenant_a):
-    membership = Membership.objects.get(
-        user=tenant_a.customer, company=tenant_a.company
-    )
+@pytest.mark.parametrize("persona", ["customer", "actor_user"])
+def test_register_cannot_undo_a_companys_removal(api, tenant_a, persona):
+    person = getattr(tenant_a, persona)
+    membership = Membership.objects.get(user=person, company=tenant_a.company)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    before = companies_of(person)
 
     response = api.post(
-        REGISTER, register_body(email=tenant_a.customer.email, password=PASSWORD)
+        REGISTER, register_body(email=person.email, password=PASSWORD), **EN
     )
 
-    assert response.status_code == 201
-    assert companies_of(tenant_a.customer) == [("alpha-co", "customer", True)]
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "email": [
+            "This company has closed your account with it; please contact the company."
+        ]
+    }
+    assert companies_of(person) == before
 
 
 def test_register_wrong_passwords_count_with_failed_logins(api, tenant_a, tenant_b):

@@ -193,6 +193,28 @@ def test_members_create_unknown_or_inactive_user(api, tenant_a):
     assert deactivated_by_id.status_code == 404
 
 
+def test_members_create_by_id_sees_nobody_through_a_customer_membership(
+    api, tenant_a, tenant_b
+):
+    # Tenant A's admin is also a customer of B: that shows her none of B's
+    # people, exactly as the users endpoint does not.
+    Membership.objects.create(
+        user=tenant_a.admin, company=tenant_b.company, role=Role.CUSTOMER
+    )
+
+    response = api.as_user(tenant_a.admin).post(
+        members_url(tenant_a.company),
+        {"user": tenant_b.other_customer.id, "role": "customer"},
+        **EN,
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert not Membership.objects.filter(
+        user=tenant_b.other_customer, company=tenant_a.company
+    ).exists()
+
+
 def test_members_create_by_id_of_a_visible_but_inactive_user(api, tenant_a):
     tenant_a.other_customer.is_active = False
     tenant_a.other_customer.save(update_fields=["is_active"])

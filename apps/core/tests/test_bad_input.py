@@ -397,3 +397,33 @@ def test_booking_a_local_time_the_clocks_skip_is_refused(api, tenant_a, service)
         "it); give another time or an offset.",
     )
     assert Appointment.objects.count() == 0
+
+
+def test_login_throttle_ignores_a_forwarded_for_header_by_default(api, tenant_a):
+    body = {"email": "nobody@example.com", "password": "wrong"}
+    statuses = [
+        api.post(
+            "/api/auth/users/login/",
+            {**body, "email": f"nobody{n}@example.com"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        ).status_code
+        for n in range(21)
+    ]
+
+    # Twenty failures from one connection's address, whatever it claims.
+    assert statuses == [400] * 20 + [429]
+
+
+def test_api_path_without_its_slash_is_redirected_to_it(api, tenant_a):
+    response = api.as_user(tenant_a.admin).get("/api/companies?page=1")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/companies/?page=1"
+
+
+def test_unknown_api_path_without_a_slash_is_not_found(api, tenant_a):
+    response = api.as_user(tenant_a.admin).get("/api/nothing", **EN)
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}

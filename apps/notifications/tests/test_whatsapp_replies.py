@@ -173,3 +173,35 @@ def test_whatsapp_reply_without_an_appointment_uses_the_companys_language(
     response = reply(api, "yes")
 
     assert reply_text(response) == ("We found no upcoming appointment for this number.")
+
+
+def test_whatsapp_reply_from_a_staff_phone_never_acts_for_a_customer(
+    api, phones, django_capture_on_commit_callbacks
+):
+    # The actor's phone was told about the customer's booking; the actor
+    # replying "cancelar" must not cancel it as the customer.
+    staff = phones.actor.user
+    staff.phone = "+5511955550000"
+    staff.save(update_fields=["phone"])
+    with time_machine.travel(NOW, tick=False):
+        booked = make_appointment(phones, start=NOW + timedelta(days=1))
+    told = sent_whatsapp(booked, minutes_ago=5, key="test:actor")
+    told.recipient = staff
+    told.address = "whatsapp:+5511955550000"
+    told.save(update_fields=["recipient", "address"])
+
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post(
+            api,
+            INBOUND_PATH,
+            {"From": "whatsapp:+5511955550000", "Body": "cancelar", "MessageSid": "S"},
+        )
+
+    booked.refresh_from_db()
+    assert reply_text(response) == (
+        "Não encontramos nenhum agendamento próximo para este número."
+    )
+    assert booked.status == "confirmed"
