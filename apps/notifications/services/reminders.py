@@ -89,23 +89,19 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
     broker was down), are handed over again.
     """
     now = now or timezone.now()
-    claimed = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Reminder.objects.select_for_update(skip_locked=True)
-                .filter(status=ReminderStatus.PENDING, due_at__lte=now)
-                .order_by("due_at", "pk")
-                .values_list("pk", flat=True)[:REMINDER_CLAIM_SIZE]
-            )
-            if not ids:
-                break
-            Reminder.objects.filter(pk__in=ids).update(
-                status=ReminderStatus.QUEUED, queued_at=now, updated_at=now
-            )
-            hand_over_on_commit(ids)
-        claimed += len(ids)
-    requeued = _requeue_stuck(now)
+    claimed = _claim_in_chunks(
+        {"status": ReminderStatus.PENDING, "due_at__lte": now},
+        order="due_at",
+        changes={"status": ReminderStatus.QUEUED, "queued_at": now},
+        now=now,
+    )
+    cutoff = now - timedelta(minutes=settings.NOTIFICATIONS_STUCK_AFTER_MINUTES)
+    requeued = _claim_in_chunks(
+        {"status": ReminderStatus.QUEUED, "queued_at__lte": cutoff},
+        order="queued_at",
+        changes={"queued_at": now},
+        now=now,
+    )
     if claimed or requeued:
         logger.info(
             "Reminders handed to workers",
@@ -114,22 +110,26 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
     return claimed
 
 
-def _requeue_stuck(now: datetime) -> int:
-    cutoff = now - timedelta(minutes=settings.NOTIFICATIONS_STUCK_AFTER_MINUTES)
-    requeued = 0
+def _claim_in_chunks(lookup: dict, *, order: str, changes: dict, now: datetime) -> int:
+    """Claim the rows matching `lookup`, a chunk per short transaction.
+
+    Each chunk is locked with SKIP LOCKED, changed and handed over on its
+    commit, so a concurrent scan takes other rows. Returns how many.
+    """
+    total = 0
     while True:
         with transaction.atomic():
             ids = list(
                 Reminder.objects.select_for_update(skip_locked=True)
-                .filter(status=ReminderStatus.QUEUED, queued_at__lte=cutoff)
-                .order_by("queued_at", "pk")
+                .filter(**lookup)
+                .order_by(order, "pk")
                 .values_list("pk", flat=True)[:REMINDER_CLAIM_SIZE]
             )
             if not ids:
-                return requeued
-            Reminder.objects.filter(pk__in=ids).update(queued_at=now, updated_at=now)
+                return total
+            Reminder.objects.filter(pk__in=ids).update(**changes, updated_at=now)
             hand_over_on_commit(ids)
-        requeued += len(ids)
+        total += len(ids)
 
 
 def hand_over_on_commit(reminder_ids: list[int]) -> None:
